@@ -1,0 +1,46 @@
+# PHI Workbench: two commands, `make lab` and `make test`. Everything else is plumbing for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+TOKEN ?=
+NO_BROWSER ?=
+NOTEBOOK_DIR ?= notebooks
+LAB_FLAGS := --ip=127.0.0.1 --port=$(PORT) --notebook-dir=$(NOTEBOOK_DIR) \
+	--ContentsManager.pre_save_hook=workbench.jupyter.save_hook.scrub_notebook \
+	$(if $(TOKEN),--IdentityProvider.token=$(TOKEN),) \
+	$(if $(NO_BROWSER),--no-browser,) \
+	$(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test lint typecheck seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+seed: $(VENV)/.installed
+	$(BIN)/workbench seed
+
+lab: $(VENV)/.installed seed
+	$(BIN)/jupyter lab $(LAB_FLAGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check workbench tests bench data/synthetic
+	$(BIN)/ruff format --check workbench tests bench data/synthetic
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+test: $(VENV)/.installed-test lint typecheck
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

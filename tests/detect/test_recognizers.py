@@ -1,0 +1,289 @@
+"""Each fast recognizer as a table: strings it must find (and the exact span), strings it must not.
+
+Every value here is synthetic: Synthea's 999- SSNs, documentation-range phone numbers and
+addresses, example.org domains, published sample NPIs and VINs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from workbench.detect.recognizers import RECOGNIZERS
+from workbench.detect.scan import scan_text
+
+# (text, recognizer, the span it must report)
+FOUND = [
+    # ssn: SSA rules, 9xx still flagged (Synthea), any Unicode dash
+    ("SSN 999-17-5017", "ssn", "999-17-5017"),
+    ("123-45-6789", "ssn", "123-45-6789"),
+    ("ssn 123 45 6789", "ssn", "123 45 6789"),
+    ("123\u201345\u20136789", "ssn", "123\u201345\u20136789"),
+    ("123\u201145\u20116789", "ssn", "123\u201145\u20116789"),
+    ("123\uff0d45\uff0d6789", "ssn", "123\uff0d45\uff0d6789"),
+    ("SSN: 123456789", "ssn", "123456789"),
+    # phone
+    ("call (508) 222-5200 today", "phone", "(508) 222-5200"),
+    ("508-222-5200", "phone", "508-222-5200"),
+    ("508.222.5200", "phone", "508.222.5200"),
+    ("1-877-267-2323", "phone", "1-877-267-2323"),
+    ("+1 508 222 5200", "phone", "+1 508 222 5200"),
+    ("+1 (508) 222-5200", "phone", "+1 (508) 222-5200"),
+    ("Phone: 5082225200", "phone", "5082225200"),
+    ("508-222-5200 x123", "phone", "508-222-5200 x123"),
+    ("Phone 508-222-5200, fax 508-222-5201", "phone", "508-222-5200"),
+    # fax: phone-shaped, told apart by the nearest label
+    ("Fax: 508-222-5201", "fax", "508-222-5201"),
+    ("fax (508) 222-5201", "fax", "(508) 222-5201"),
+    ("Phone 508-222-5200, fax 508-222-5201", "fax", "508-222-5201"),
+    ("Fax: 508-222-5200, Phone: 508-222-5201", "fax", "508-222-5200"),
+    ("facsimile 1-508-222-5201", "fax", "1-508-222-5201"),
+    # email
+    ("write to john.doe@example.com.", "email", "john.doe@example.com"),
+    ("a_b+tag@mail.example.co.uk", "email", "a_b+tag@mail.example.co.uk"),
+    ("JANE@EXAMPLE.ORG", "email", "JANE@EXAMPLE.ORG"),
+    # url
+    ("see https://example.org/path?q=1.", "url", "https://example.org/path?q=1"),
+    ("visit www.example.com.", "url", "www.example.com"),
+    ("http://10.0.0.1:8080/x", "url", "http://10.0.0.1:8080/x"),
+    ("portal at mychart.example.org", "url", "mychart.example.org"),
+    ("HTTPS://EXAMPLE.ORG", "url", "HTTPS://EXAMPLE.ORG"),
+    # ip
+    ("from 10.0.0.1", "ip", "10.0.0.1"),
+    ("ip 192.168.1.254.", "ip", "192.168.1.254"),
+    ("fe80::1ff:fe23:4567:890a", "ip", "fe80::1ff:fe23:4567:890a"),
+    ("2001:0db8:85a3:0000:0000:8a2e:0370:7334", "ip", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
+    ("::ffff:10.0.0.1", "ip", "::ffff:10.0.0.1"),
+    # zip: five digits need a context word, ZIP+4 stands alone
+    ("ZIP 02155", "zip_code", "02155"),
+    ("zip: 02155-1234", "zip_code", "02155-1234"),
+    ("02155-1234", "zip_code", "02155-1234"),
+    ("postal code 90210", "zip_code", "90210"),
+    # street addresses
+    ("784 Stamm Lock Unit 46", "street_address", "784 Stamm Lock Unit 46"),
+    ("lives at 1028 Sawayn Throughway Apt 89.", "street_address", "1028 Sawayn Throughway Apt 89"),
+    ("211 PARK STREET", "street_address", "211 PARK STREET"),
+    ("12 Main St.", "street_address", "12 Main St."),
+    ("838 Stoltenberg Vale", "street_address", "838 Stoltenberg Vale"),
+    # dates: ISO, timestamps, numeric, month names
+    ("2023-01-27", "date", "2023-01-27"),
+    ("at 2023-01-27T16:17:47Z.", "date", "2023-01-27T16:17:47Z"),
+    ("2023-01-27 16:17:47+00:00", "date", "2023-01-27 16:17:47+00:00"),
+    ("2023-01-27 16:17:47.123", "date", "2023-01-27 16:17:47.123"),
+    ("2023/01/27", "date", "2023/01/27"),
+    ("DOB 1/2/1980", "date", "1/2/1980"),
+    ("12-31-2020", "date", "12-31-2020"),
+    ("31/12/2020", "date", "31/12/2020"),
+    ("seen 3/4/21", "date", "3/4/21"),
+    ("March 5, 2019", "date", "March 5, 2019"),
+    ("in March 2019", "date", "March 2019"),
+    ("27 Jan 2023", "date", "27 Jan 2023"),
+    ("JAN 27, 2023", "date", "JAN 27, 2023"),
+    ("Sept. 3rd, 2021", "date", "Sept. 3rd, 2021"),
+    ("since May 5", "date", "May 5"),
+    # mbi
+    ("1EG4-TE5-MK73", "mbi", "1EG4-TE5-MK73"),
+    ("MBI 1EG4TE5MK73", "mbi", "1EG4TE5MK73"),
+    ("9AA9AA9AA99", "mbi", "9AA9AA9AA99"),
+    # npi: Luhn over 80840, needs a context word
+    ("NPI 1234567893", "npi", "1234567893"),
+    ("npi: 1245319599", "npi", "1245319599"),
+    ("prescriber 1003000126", "npi", "1003000126"),
+    # uuid
+    ("3edac2e3-d223-6fae-d515-daf96ef6bc76", "uuid", "3edac2e3-d223-6fae-d515-daf96ef6bc76"),
+    ("3EDAC2E3-D223-6FAE-D515-DAF96EF6BC76", "uuid", "3EDAC2E3-D223-6FAE-D515-DAF96EF6BC76"),
+    ("patient=3edac2e3-d223-6fae-d515-daf96ef6bc76;", "uuid", "3edac2e3-d223-6fae-d515-daf96ef6bc76"),
+    # driver's licence, Synthea/Massachusetts form
+    ("S99994942", "drivers_license", "S99994942"),
+    ("Driver's license: S12345678", "drivers_license", "S12345678"),
+    # passport
+    ("X79835501X", "passport", "X79835501X"),
+    ("passport 123456789", "passport", "123456789"),
+    ("Passport: A12345678", "passport", "A12345678"),
+    # device UDI, GS1 human-readable form
+    (
+        "UDI (01)13465995954590(11)760704(17)010719(10)8477791433724820(21)488266988",
+        "udi",
+        "(01)13465995954590(11)760704(17)010719(10)8477791433724820(21)488266988",
+    ),
+    ("(01)00643169007222(17)160128(21)BLC200461H", "udi", "(01)00643169007222(17)160128(21)BLC200461H"),
+    ("(01)13465995954590", "udi", "(01)13465995954590"),
+    # vin: check digit in position 9
+    ("1HGCM82633A004352", "vin", "1HGCM82633A004352"),
+    ("VIN: 1M8GDM9AXKP042788", "vin", "1M8GDM9AXKP042788"),
+]
+
+# (text, recognizer, span that must not be reported by it; None: no finding of it anywhere)
+NOT_FOUND = [
+    ("000-12-3456", "ssn", None),
+    ("666-12-3456", "ssn", None),
+    ("123-00-4567", "ssn", None),
+    ("123-45-0000", "ssn", None),
+    ("111-11-1111", "ssn", None),
+    ("078-05-1120", "ssn", None),
+    ("123456789", "ssn", None),
+    ("123-45-67890", "ssn", None),
+    ("123-456-789", "ssn", None),
+    ("123-45\u20136789", "ssn", None),
+    ("5 mg", "ssn", None),
+    ("91/42/7.36/25/-1", "phone", None),
+    ("BP 128/74", "phone", None),
+    ("123-456-7890", "phone", None),
+    ("508-111-5200", "phone", None),
+    ("911-555-1212", "phone", None),
+    ("5082225200", "phone", None),
+    ("2023-01-27", "phone", None),
+    ("508-222-52000", "phone", None),
+    ("3.14159265358", "phone", None),
+    ("Fax: 508-222-5201", "phone", "508-222-5201"),
+    ("508-222-5200", "fax", None),
+    ("Phone: 508-222-5200", "fax", None),
+    ("Fax: 508-111-5200", "fax", None),
+    ("Fax: 128/74", "fax", None),
+    ("the fax machine is broken", "fax", None),
+    ("Fax: 508-222-5200, Phone: 508-222-5201", "fax", "508-222-5201"),
+    ("user@localhost", "email", None),
+    ("@handle", "email", None),
+    ("a..b@example.com", "email", None),
+    ("name@domain.c", "email", None),
+    ("x@y.123", "email", None),
+    ("john.doe at example.com", "email", None),
+    ("SHIFT.PR", "url", None),
+    ("e.g. this", "url", None),
+    ("i.e. the", "url", None),
+    ("file.txt", "url", None),
+    ("Dr.Smith", "url", None),
+    ("john.doe@example.com", "url", None),
+    ("5.0 mg", "url", None),
+    ("version 1.2.3", "url", None),
+    ("256.1.1.1", "ip", None),
+    ("1.2.3", "ip", None),
+    ("1.2.3.4.5", "ip", None),
+    ("1.2.840.10008.5.1.4.1.1.1.1", "ip", None),
+    ("at 16:17:47", "ip", None),
+    ("01.02.03.04", "ip", None),
+    ("3.14", "ip", None),
+    ("::1", "ip", None),
+    ("02155", "zip_code", None),
+    ("5 mg", "zip_code", None),
+    ("zip 123456", "zip_code", None),
+    ("zip 1234", "zip_code", None),
+    ("zip 00000", "zip_code", None),
+    ("zip 02155-12", "zip_code", None),
+    ("zip 12345.67", "zip_code", None),
+    ("Loratadine 5 MG Chewable Tablet", "street_address", None),
+    ("NuvaRing 0.12/0.015 MG per 24HR 21 Day Vaginal Ring", "street_address", None),
+    ("3 to 5 times a week", "street_address", None),
+    ("Low Risk (MFS Score 0 - 24)", "street_address", None),
+    ("a 7 Day Course", "street_address", None),
+    ("2 Tablets Daily", "street_address", None),
+    ("BP 128/74", "date", None),
+    ("in 2019", "date", None),
+    ("Mar", "date", None),
+    ("March", "date", None),
+    ("13/45/2020", "date", None),
+    ("2023-13-01", "date", None),
+    ("2023-02-30", "date", None),
+    ("2023-01-27T25:00:00Z", "date", None),
+    ("91/42/7.36/25/-1", "date", None),
+    ("score 3-4-21", "date", None),
+    ("5 mg", "date", None),
+    ("patients may 5 times", "date", None),
+    ("1SG4TE5MK73", "mbi", None),
+    ("0EG4TE5MK73", "mbi", None),
+    ("1EG4-TE5MK73", "mbi", None),
+    ("1eg4te5mk73", "mbi", None),
+    ("1EG4TE5MK7", "mbi", None),
+    ("1EG4TE5MK733", "mbi", None),
+    ("NPI 1234567890", "npi", None),
+    ("1234567893", "npi", None),
+    ("NPI 3234567893", "npi", None),
+    ("NPI 123456789", "npi", None),
+    ("NPI 12345678931", "npi", None),
+    ("NPI 1234567893.5", "npi", None),
+    ("3edac2e3-d223-6fae-d515", "uuid", None),
+    ("3edac2e3d2236faed515daf96ef6bc76", "uuid", None),
+    ("zzzzzzzz-d223-6fae-d515-daf96ef6bc76", "uuid", None),
+    ("3edac2e3-d223-6fae-d515-daf96ef6bc761", "uuid", None),
+    ("3edac2e3-d223-6fae-d515-daf96ef6bc7", "uuid", None),
+    ("5 mg", "uuid", None),
+    ("S9999494", "drivers_license", None),
+    ("S999949421", "drivers_license", None),
+    ("SS99994942", "drivers_license", None),
+    ("s99994942", "drivers_license", None),
+    ("S9999-4942", "drivers_license", None),
+    ("X79835501X", "drivers_license", None),
+    ("X7983550X", "passport", None),
+    ("X798355011X", "passport", None),
+    ("x79835501x", "passport", None),
+    ("123456789", "passport", None),
+    ("XX79835501X", "passport", None),
+    ("X79835501XY", "passport", None),
+    ("(01) see note", "udi", None),
+    ("(01)123", "udi", None),
+    ("(02)13465995954590", "udi", None),
+    ("01)13465995954590", "udi", None),
+    ("(01)1346599595459", "udi", None),
+    ("(01)134659959545901", "udi", None),
+    ("1HGCM82633A004353", "vin", None),
+    ("1HGCM82633A00435", "vin", None),
+    ("1HGCM82633A0043521", "vin", None),
+    ("1HGCM82633A00435I", "vin", None),
+    ("12345678901234567", "vin", None),
+    ("ABCDEFGHJKLMNPRST", "vin", None),
+]
+
+# Strings of a clinical record that are no identifier at all.
+NOTHING_FOUND = [
+    "5 mg",
+    "BP 128/74, HR 72",
+    "91/42/7.36/25/-1",
+    "in 2019",
+    "SHIFT.PR",
+    "Loratadine 5 MG Chewable Tablet",
+    "Body mass index (BMI) [Ratio]",
+    "8302-2",
+    "1.2.840.10008.5.1.4.1.1.1.1",
+    "Influenza  seasonal  injectable  preservative free",
+    "NDA020800 0.3 ML Epinephrine 1 MG/ML Auto-Injector",
+]
+
+
+def _spans(text: str) -> list[tuple[str, str]]:
+    return [(finding.recognizer, text[finding.start : finding.end]) for finding in scan_text(text)]
+
+
+@pytest.mark.parametrize(("text", "recognizer", "span"), FOUND)
+def test_recognizer_finds(text: str, recognizer: str, span: str) -> None:
+    assert (recognizer, span) in _spans(text)
+
+
+@pytest.mark.parametrize(("text", "recognizer", "span"), NOT_FOUND)
+def test_recognizer_does_not_find(text: str, recognizer: str, span: str | None) -> None:
+    found = _spans(text)
+    if span is None:
+        assert recognizer not in [name for name, _span in found]
+    else:
+        assert (recognizer, span) not in found
+
+
+@pytest.mark.parametrize("text", NOTHING_FOUND)
+def test_clinical_strings_hold_no_identifier(text: str) -> None:
+    assert scan_text(text) == []
+
+
+def test_every_recognizer_has_a_table_with_negative_rows() -> None:
+    positives = Counter(recognizer for _text, recognizer, _span in FOUND)
+    negatives = Counter(recognizer for _text, recognizer, _span in NOT_FOUND)
+    for recognizer in RECOGNIZERS:
+        assert positives[recognizer.name] >= 2, recognizer.name
+        assert negatives[recognizer.name] >= 5, recognizer.name
+
+
+def test_found_spans_have_the_recognizers_kind() -> None:
+    kinds = {recognizer.name: recognizer.kind for recognizer in RECOGNIZERS}
+    for text, name, _span in FOUND:
+        for finding in scan_text(text):
+            assert finding.kind == kinds[finding.recognizer], text
+    assert {name for _text, name, _span in FOUND} == set(kinds)

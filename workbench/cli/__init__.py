@@ -1,0 +1,1 @@
+"""The `workbench` command line: a thin adapter over the core."""

@@ -1,0 +1,312 @@
+"""Tag the columns of a warehouse table with the Safe Harbor identifier kinds they hold.
+
+Column names are hints (`column_hints`), sampled values are evidence (`scan`). Only identifiers of
+the patient count (or of relatives, employers and household members): a table that is not
+person-level (providers, organizations, payers) has no PHI columns however personal its names,
+addresses and phone numbers look. Sampling is bounded: at most `sample_rows` non-null values per
+column, whatever the table's size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+
+from workbench.detect.column_hints import NameHint, hint_for, is_person_level, squash
+from workbench.detect.scan import scan_values
+from workbench.errors import UnknownTable
+from workbench.kinds import IdentifierKind
+
+__all__ = [
+    "ColumnTag",
+    "TableSample",
+    "classify_columns",
+    "classify_table",
+    "is_person_level",
+    "sample_table",
+]
+
+SAMPLE_SEED = 20240501
+MAX_VALUE_CHARS = 2000  # longer values (notes) are cut to this many characters before scanning
+
+WHOLE_VALUE_RATE = 0.5  # share of sampled values a recognizer must match entirely to tag the column
+STRONG_SCORE = 0.5  # a finding this sure counts even inside a longer value
+NOT_IDENTIFIER_OVERRIDE_RATE = 0.1  # share of values with strong findings that overrides a "not PHI" name
+NAME_WEIGHT = 0.6  # how much a name hint alone is worth, in confidence
+
+# Kinds that any key or timestamp shows; whether they identify a patient is for the name to say.
+_NAME_DECIDES: frozenset[IdentifierKind] = frozenset({IdentifierKind.OTHER_ID, IdentifierKind.DATE})
+_TEMPORAL_TYPES = ("DATE", "TIME", "TIMESTAMP", "INTERVAL")
+_UNSCANNED_TYPES = ("BOOLEAN", "BLOB", "BIT")
+
+
+@dataclass(frozen=True)
+class ColumnTag:
+    """The identifier kinds found in one column, how sure, and why; evidence never quotes a value."""
+
+    table: str
+    column: str
+    kinds: tuple[IdentifierKind, ...]
+    confidence: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class TableSample:
+    """The bounded sample `classify_table` examines: the column list and, per column, non-null values."""
+
+    table: str
+    columns: tuple[tuple[str, str], ...]
+    values: Mapping[str, tuple[str, ...]]
+    person_level: bool
+
+    @property
+    def cells(self) -> int:
+        """How many cells were read; at most ``sample_rows`` per column, independent of the row count."""
+        return sum(len(values) for values in self.values.values())
+
+
+# (kind, recognizer name): the unit value evidence is counted in.
+_Key = tuple[IdentifierKind, str]
+_TYPED = "type"  # the "recognizer" of values whose column type is a date or time
+
+
+@dataclass
+class _Evidence:
+    """What the sampled values of one column showed, per (kind, recognizer)."""
+
+    sampled: int = 0
+    distinct: int = 0
+    whole: Counter[_Key] = field(default_factory=Counter)  # values a recognizer matches entirely
+    strong: Counter[_Key] = field(default_factory=Counter)  # values holding a finding >= STRONG_SCORE
+    any_found: Counter[_Key] = field(default_factory=Counter)  # values holding any finding
+
+    def rate(self, counts: Counter[_Key], key: _Key) -> float:
+        """The share of sampled values that `counts` credits to `key`."""
+        return counts[key] / self.sampled if self.sampled else 0.0
+
+    def mostly_whole(self) -> set[_Key]:
+        """Recognizers that match at least `WHOLE_VALUE_RATE` of the sampled values entirely."""
+        return {key for key in self.whole if self.rate(self.whole, key) >= WHOLE_VALUE_RATE}
+
+    def describe(self, key: _Key, *, whole: bool) -> str:
+        """E.g. "27/27 sampled values matched SSN (recognizer ssn)": counts and names, never a value."""
+        kind, recognizer = key
+        counts, verb = (self.whole, "matched") if whole else (self.any_found, "contain")
+        source = "typed as a date or time" if recognizer == _TYPED else f"recognizer {recognizer}"
+        return f"{counts[key]}/{self.sampled} sampled values {verb} {kind.value} ({source})"
+
+    def summary(self) -> str:
+        """The strongest value evidence, or that there was none."""
+        if not self.sampled:
+            return "no non-null values sampled"
+        if not self.any_found:
+            return f"0/{self.sampled} sampled values matched any recognizer"
+        best = max(self.any_found, key=lambda key: (self.whole[key], self.any_found[key]))
+        return self.describe(best, whole=self.whole[best] > 0)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _describe(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    try:
+        rows = con.execute(f"DESCRIBE {_quote(table)}").fetchall()
+    except duckdb.CatalogException:
+        raise UnknownTable(table) from None
+    return [(str(row[0]), str(row[1])) for row in rows]
+
+
+def sample_table(con: duckdb.DuckDBPyConnection, table: str, *, sample_rows: int = 200) -> TableSample:
+    """Read at most `sample_rows` non-null values of every column of `table`, in one query.
+
+    Each column is sampled on its own (so sparse columns still yield values) by reservoir
+    sampling with a fixed seed, so repeated runs see the same values; sampled values are cast to
+    text, cut to `MAX_VALUE_CHARS` and stripped, and blank ones dropped. Tables that are not
+    person-level are not read at all.
+    """
+    columns = tuple(_describe(con, table))
+    person_level = is_person_level(table, [name for name, _type in columns])
+    if not person_level or not columns or sample_rows <= 0:
+        return TableSample(table, columns, {}, person_level)
+    per_column = [
+        f"(SELECT {index} AS i, left(CAST(x AS VARCHAR), {MAX_VALUE_CHARS}) AS v "
+        f"FROM (SELECT {_quote(name)} AS x FROM {_quote(table)} WHERE {_quote(name)} IS NOT NULL) "
+        f"USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE ({SAMPLE_SEED}))"
+        for index, (name, _type) in enumerate(columns)
+    ]
+    sampled: list[list[str]] = [[] for _ in columns]
+    for index, value in con.execute(" UNION ALL ".join(per_column)).fetchall():
+        if value.strip():
+            sampled[index].append(value.strip())
+    values = {name: tuple(sampled[index]) for index, (name, _type) in enumerate(columns)}
+    return TableSample(table, columns, values, person_level)
+
+
+def classify_table(con: duckdb.DuckDBPyConnection, table: str, *, sample_rows: int = 200) -> list[ColumnTag]:
+    """A `ColumnTag` for every column of `table`, from its name and a bounded sample of its values."""
+    sample = sample_table(con, table, sample_rows=sample_rows)
+    return classify_columns(sample.table, sample.columns, sample.values, person_level=sample.person_level)
+
+
+def _examine(column: str, column_type: str, values: Sequence[object]) -> _Evidence:
+    texts = [text for text in (str(value).strip() for value in values if value is not None) if text]
+    evidence = _Evidence(sampled=len(texts))
+    if not texts:
+        return evidence
+    counts = Counter(texts)
+    evidence.distinct = len(counts)
+    base_type = column_type.upper()
+    if base_type.startswith(_UNSCANNED_TYPES):
+        return evidence
+    if base_type.startswith(_TEMPORAL_TYPES):
+        typed = (IdentifierKind.DATE, _TYPED)
+        evidence.whole[typed] = evidence.strong[typed] = evidence.any_found[typed] = len(texts)
+        return evidence
+    distinct = list(counts)
+    for text, findings in zip(distinct, scan_values(distinct, context=[column]), strict=True):
+        weight = counts[text]
+        seen: set[_Key] = set()
+        strong: set[_Key] = set()
+        for finding in findings:
+            key = (finding.kind, finding.recognizer)
+            seen.add(key)
+            if finding.score >= STRONG_SCORE:
+                strong.add(key)
+            if finding.start == 0 and finding.end == len(text):
+                evidence.whole[key] += weight
+        for key in seen:
+            evidence.any_found[key] += weight
+        for key in strong:
+            evidence.strong[key] += weight
+    return evidence
+
+
+# What one decision rule concludes: kinds, confidence, and the evidence notes after the name hint.
+_Verdict = tuple[set[IdentifierKind], float, list[str]]
+
+
+def _by_values(hint: NameHint | None, evidence: _Evidence) -> _Verdict:
+    """No name hint, or free text by name: the values decide.
+
+    Free text counts every finding; other columns count findings sure enough to stand inside a
+    longer value, and recognizers that match most values entirely.
+    """
+    found = set(evidence.any_found if hint else evidence.strong) | evidence.mostly_whole()
+    if not found:
+        return set(), (0.5 if evidence.sampled else 0.0), [evidence.summary()]
+    ranked = sorted(found, key=lambda key: (-evidence.any_found[key], key[1]))
+    notes = [evidence.describe(key, whole=key in evidence.mostly_whole()) for key in ranked]
+    confidence = max(0.5, *(evidence.rate(evidence.any_found, key) for key in found))
+    return {kind for kind, _recognizer in found}, confidence, notes
+
+
+def _not_identifier(hint: NameHint, evidence: _Evidence) -> _Verdict:
+    """The name says "not PHI": only sure findings in many values, of kinds a name cannot explain, override it.
+
+    Keys and timestamps (OTHER_ID, DATE) never override: a provider key is a UUID and a ``*_YEAR``
+    column may hold timestamps, yet neither is the patient's identifier by its name.
+    """
+    mostly_whole = evidence.mostly_whole()
+    override = {
+        key
+        for key in evidence.strong
+        if key[0] not in _NAME_DECIDES
+        and (key in mostly_whole or evidence.rate(evidence.strong, key) >= NOT_IDENTIFIER_OVERRIDE_RATE)
+    }
+    if override:
+        notes = ["but values say otherwise"]
+        notes += [
+            evidence.describe(key, whole=key in mostly_whole) for key in sorted(override, key=lambda k: k[1])
+        ]
+        confidence = max(evidence.rate(evidence.strong, key) for key in override)
+        return {kind for kind, _recognizer in override}, confidence, notes
+    summary = evidence.summary() + (", ignored" if evidence.any_found else "")
+    if not evidence.sampled:
+        return set(), NAME_WEIGHT, [summary]
+    clean = 1 - max((evidence.rate(evidence.strong, key) for key in evidence.strong), default=0.0)
+    return set(), 1 - (1 - NAME_WEIGHT) * (1 - clean), [summary]
+
+
+def _identifier(hint: NameHint, evidence: _Evidence) -> _Verdict:
+    """The name says which kinds; values confirm them, and add any other kind most values match.
+
+    A UUID in a named identifier column (a member id, an insurance id) confirms it rather than
+    adding OTHER_ID.
+    """
+    kinds = set(hint.kinds)
+    confidence = NAME_WEIGHT
+    notes: list[str] = []
+    for key in sorted(evidence.mostly_whole(), key=lambda key: (-evidence.whole[key], key[1])):
+        kind = key[0]
+        confirms = kind in hint.kinds or kind == IdentifierKind.OTHER_ID
+        if not confirms:
+            kinds.add(kind)
+        rate = evidence.rate(evidence.whole, key)
+        confidence = max(confidence, 1 - (1 - NAME_WEIGHT) * (1 - rate) if confirms else rate)
+        notes.append(evidence.describe(key, whole=True))
+    return kinds, confidence, notes or [evidence.summary()]
+
+
+def _maybe_key(hint: NameHint, evidence: _Evidence) -> _Verdict:
+    """An id-like name: a record key when sampled values are mostly distinct, a category code when not."""
+    if evidence.sampled and evidence.distinct / evidence.sampled < 0.5:
+        note = (
+            f"{evidence.distinct} distinct of {evidence.sampled} sampled values: a category, not a record key"
+        )
+        return set(), NAME_WEIGHT, [note]
+    kinds, confidence, notes = _identifier(
+        NameHint("record_key", (IdentifierKind.OTHER_ID,), hint.why), evidence
+    )
+    distinct = f"{evidence.distinct} distinct of {evidence.sampled} sampled values: a record key"
+    return kinds, confidence, [distinct, *notes] if evidence.sampled else notes
+
+
+def _tag_person_column(table: str, column: str, column_type: str, values: Sequence[object]) -> ColumnTag:
+    name = squash(column)
+    hint = hint_for(column)
+    evidence = _examine(column, column_type, values)
+    if hint is None:
+        label = "no name hint"
+        kinds, confidence, notes = _by_values(hint, evidence)
+    elif hint.role == "free_text":
+        label = f"name hint '{name}' ({hint.why})"
+        kinds, confidence, notes = _by_values(hint, evidence)
+    elif hint.role == "not_identifier":
+        label = f"name hint '{name}': {hint.why}"
+        kinds, confidence, notes = _not_identifier(hint, evidence)
+    elif hint.role == "maybe_key":
+        label = f"name hint '{name}' ({hint.why})"
+        kinds, confidence, notes = _maybe_key(hint, evidence)
+    else:
+        label = f"name hint '{name}' ({hint.why})"
+        kinds, confidence, notes = _identifier(hint, evidence)
+    ordered = tuple(kind for kind in IdentifierKind if kind in kinds)
+    return ColumnTag(table, column, ordered, round(confidence, 3), "; ".join([label, *notes]))
+
+
+def classify_columns(
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    samples: Mapping[str, Sequence[object]],
+    *,
+    person_level: bool,
+) -> list[ColumnTag]:
+    """A `ColumnTag` per ``(name, type)`` in `columns`, from names and the sampled values in `samples`.
+
+    Pure: no database. Columns of a table that is not `person_level` get no kinds.
+    """
+    if not person_level:
+        why = (
+            f"table '{table}' is not person-level (no patient link), so its names, places, "
+            "numbers and ids are not patient PHI"
+        )
+        return [ColumnTag(table, column, (), 0.9, why) for column, _type in columns]
+    return [
+        _tag_person_column(table, column, column_type, samples.get(column, ()))
+        for column, column_type in columns
+    ]

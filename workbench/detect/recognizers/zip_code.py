@@ -1,0 +1,27 @@
+"""US ZIP codes, 5 digits or ZIP+4 (geographic units smaller than a state, Safe Harbor (B)).
+
+Five bare digits are everywhere (amounts, codes), so they score low and count only with a context
+word such as "zip" nearby or in the column name; ZIP+4 scores higher.
+"""
+
+from __future__ import annotations
+
+from workbench.detect.recognizer import DIGIT_RUN, Pattern, Recognizer, token_start
+from workbench.kinds import IdentifierKind
+
+
+def reject(text: str) -> bool:
+    """True for a bare number that is not five digits, and for the unassigned prefix 000."""
+    return (text.isdigit() and len(text) != 5) or text.startswith("000")
+
+
+ZIP_CODE = Recognizer(
+    name="zip_code",
+    kind=IdentifierKind.GEO,
+    patterns=(
+        Pattern("zip5", DIGIT_RUN, 0.05),
+        Pattern("zip9", token_start("[0-9]", r"[\w.,$/-]") + r"[0-9]{4}-[0-9]{4}(?![\w/-]|[.,][0-9])", 0.3),
+    ),
+    context=("zip", "zipcode", "zip5", "postal", "postcode", "mailing", "address"),
+    reject=reject,
+)

@@ -1,0 +1,229 @@
+"""Run the fast recognizers over text: match, weigh context, resolve overlaps, and mask.
+
+Scoring follows presidio's context enhancement so that both engines agree: a match earns its
+pattern's score; a context word among the few words before it (or in the caller's `context`, e.g.
+the column name a value came from) adds `CONTEXT_BOOST`, to at least `MIN_SCORE_WITH_CONTEXT`;
+matches below `MIN_SCORE` are dropped. Overlapping matches are resolved by score, then length,
+then the nearer context word (how "Phone: ... Fax: ..." tells the two numbers apart), then
+registry order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+from workbench.detect.finding import Finding
+from workbench.detect.recognizer import Pattern, Recognizer
+from workbench.detect.recognizers import RECOGNIZERS
+from workbench.kinds import IdentifierKind
+
+MIN_SCORE = 0.3
+CONTEXT_BOOST = 0.35
+MIN_SCORE_WITH_CONTEXT = 0.4
+CONTEXT_WINDOW = 48  # characters before a match searched for context words
+
+# Joins values scanned together (`scan_values`); no pattern matches it and context never crosses it.
+VALUE_SEPARATOR = "\x1e"
+
+_NO_CONTEXT = 1_000_000  # distance of a context word that is absent
+_EXTERNAL_CONTEXT = 1_000  # distance of a context word found only in the caller's `context`
+_WORD = re.compile(r"[a-z]+")
+_NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One recognizer pattern that shares a compiled regex."""
+
+    index: int
+    recognizer: Recognizer
+    pattern: Pattern
+    context: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Regex:
+    compiled: re.Pattern[str]
+    uses: tuple[_Use, ...]
+
+
+def _compile(recognizers: Sequence[Recognizer]) -> tuple[_Regex, ...]:
+    """Compile each distinct (regex, flags) once; recognizers that share a pattern (phone, fax) share a pass."""
+    grouped: dict[tuple[str, int], list[_Use]] = {}
+    for index, recognizer in enumerate(recognizers):
+        words = frozenset(word.lower() for word in recognizer.context)
+        for pattern in recognizer.patterns:
+            grouped.setdefault((pattern.regex, recognizer.flags), []).append(
+                _Use(index, recognizer, pattern, words)
+            )
+    return tuple(_Regex(re.compile(regex, flags), tuple(uses)) for (regex, flags), uses in grouped.items())
+
+
+_REGEXES = _compile(RECOGNIZERS)
+
+
+def _context_tokens(context: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Words of the caller's context (column names split at separators and camel case) and the squashed names."""
+    tokens: set[str] = set()
+    squashed: list[str] = []
+    for name in context:
+        tokens.update(part.lower() for part in _NAME_PART.findall(name))
+        squashed.append(re.sub(r"[^a-z0-9]", "", name.lower()))
+    return frozenset(tokens), tuple(squashed)
+
+
+def _external_context(context: Sequence[str]) -> frozenset[int]:
+    """Indexes of recognizers that have a context word in the caller's context.
+
+    Whole words match; words of four letters or more also match inside a squashed name, so
+    ``DRIVERS`` and ``PATIENTZIPCODE`` count for "driver" and "zipcode" but "ip" does not hit ``ZIP``.
+    """
+    if not context:
+        return frozenset()
+    tokens, squashed = _context_tokens(context)
+    hits: set[int] = set()
+    for index, recognizer in enumerate(RECOGNIZERS):
+        for word in recognizer.context:
+            if word in tokens or (len(word) >= 4 and any(word in name for name in squashed)):
+                hits.add(index)
+                break
+    return frozenset(hits)
+
+
+def _window_words(text: str, start: int) -> list[str]:
+    window = text[max(0, start - CONTEXT_WINDOW) : start]
+    cut = window.rfind(VALUE_SEPARATOR)
+    if cut >= 0:
+        window = window[cut + 1 :]
+    return _WORD.findall(window.lower())
+
+
+def _distance(words: list[str], context: frozenset[str]) -> int:
+    """How many words back the nearest context word is (0 = the word just before the match)."""
+    for back, word in enumerate(reversed(words)):
+        if word in context:
+            return back
+    return _NO_CONTEXT
+
+
+# A candidate: (start, end, score, context distance, recognizer index).
+_Candidate = tuple[int, int, float, int, int]
+
+
+def _candidates(text: str, external: frozenset[int]) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for regex in _REGEXES:
+        for match in regex.compiled.finditer(text):
+            start, end = match.span()
+            matched = match.group()
+            words: list[str] | None = None
+            rejected: dict[object, bool] = {}
+            for use in regex.uses:
+                hook = use.recognizer.reject
+                if hook not in rejected:
+                    rejected[hook] = hook(matched)
+                if rejected[hook]:
+                    continue
+                if words is None:
+                    words = _window_words(text, start)
+                distance = _distance(words, use.context)
+                if distance == _NO_CONTEXT and use.index in external:
+                    distance = _EXTERNAL_CONTEXT
+                score = use.pattern.score
+                if distance != _NO_CONTEXT:
+                    score = min(1.0, max(score + CONTEXT_BOOST, MIN_SCORE_WITH_CONTEXT))
+                elif use.recognizer.requires_context:
+                    continue
+                if score >= MIN_SCORE:
+                    found.append((start, end, score, distance, use.index))
+    return found
+
+
+def _priority(candidate: _Candidate) -> tuple[float, int, int, int]:
+    start, end, score, distance, index = candidate
+    return (-score, start - end, distance, index)
+
+
+def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep non-overlapping candidates, best first within each cluster of overlapping ones."""
+    candidates.sort()
+    kept: list[_Candidate] = []
+    cluster: list[_Candidate] = []
+    cluster_end = -1
+    for candidate in [*candidates, (1 << 62, 1 << 62, 0.0, 0, 0)]:
+        if candidate[0] >= cluster_end and cluster:
+            taken: list[_Candidate] = []
+            for best in sorted(cluster, key=_priority):
+                if all(best[1] <= other[0] or best[0] >= other[1] for other in taken):
+                    taken.append(best)
+            kept.extend(taken)
+            cluster = []
+        cluster.append(candidate)
+        cluster_end = max(cluster_end, candidate[1]) if len(cluster) > 1 else candidate[1]
+    kept.sort()
+    return kept
+
+
+def _findings(text: str, context: Sequence[str]) -> list[Finding]:
+    resolved = _resolve(_candidates(text, _external_context(context)))
+    return [
+        Finding(RECOGNIZERS[index].kind, start, end, score, RECOGNIZERS[index].name)
+        for start, end, score, _distance_, index in resolved
+    ]
+
+
+def scan_text(text: str, *, context: Sequence[str] = ()) -> list[Finding]:
+    """Every identifier the fast recognizers find in `text`, sorted by start, spans not overlapping.
+
+    `context` holds words that apply to the whole text, typically the column name of a value.
+    """
+    return _findings(text, context)
+
+
+def scan_values(values: Sequence[str], *, context: Sequence[str] = ()) -> list[list[Finding]]:
+    """Scan many short values in one pass; findings are per value, with offsets into that value.
+
+    Used on a column of a query result or a column sample, with the column name as `context`.
+    """
+    if not values:
+        return []
+    joined = VALUE_SEPARATOR.join(value.replace(VALUE_SEPARATOR, " ") for value in values)
+    starts = [0, *accumulate(len(value) + 1 for value in values)]
+    per_value: list[list[Finding]] = [[] for _ in values]
+    slot = 0
+    for finding in _findings(joined, context):
+        while starts[slot + 1] <= finding.start:
+            slot += 1
+        offset = starts[slot]
+        per_value[slot].append(
+            Finding(
+                finding.kind, finding.start - offset, finding.end - offset, finding.score, finding.recognizer
+            )
+        )
+    return per_value
+
+
+def mask_text(
+    text: str, kinds_to_mask: Iterable[IdentifierKind], *, context: Sequence[str] = ()
+) -> tuple[str, Counter[IdentifierKind]]:
+    """`text` with every found span of `kinds_to_mask` replaced by its kind's token (``[SSN]``), and counts per kind."""
+    kinds = frozenset(kinds_to_mask)
+    masked: Counter[IdentifierKind] = Counter()
+    if not kinds or not text:
+        return text, masked
+    pieces: list[str] = []
+    position = 0
+    for finding in scan_text(text, context=context):
+        if finding.kind in kinds:
+            pieces.append(text[position : finding.start])
+            pieces.append(finding.kind.token)
+            position = finding.end
+            masked[finding.kind] += 1
+    if not masked:
+        return text, masked
+    pieces.append(text[position:])
+    return "".join(pieces), masked

@@ -1,0 +1,207 @@
+"""The governed query: the one path every SQL access takes.
+
+identify (session) -> decide (policy x catalog, lineage) -> rewrite (mask in SQL) -> execute
+(read-only, sandboxed DuckDB) -> scan the result -> record (ledger). Every call appends exactly
+one ledger entry, whether it succeeds, is refused or fails; if that entry cannot be written,
+the call fails and shows nothing (fail closed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from workbench import audit, session
+from workbench.catalog import Catalog
+from workbench.detect.scan import mask_text
+from workbench.errors import AccessDenied, BadInput, Refused, SqlError, WorkbenchError
+from workbench.governed.guard import parse_single_query
+from workbench.governed.rewrite import column_actions, rewrite
+from workbench.kinds import Action, IdentifierKind, strictest
+from workbench.lineage.sql import QueryLineage, query_lineage
+from workbench.policy import Role, load_policy
+from workbench.session import Principal
+from workbench.settings import Settings
+from workbench.warehouse.duck import reader, scrub_engine_error
+
+
+@dataclass(frozen=True)
+class ColumnDecision:
+    """How one warehouse column the query reads is presented to the principal."""
+
+    column: str  # table.column
+    kinds: tuple[IdentifierKind, ...]
+    action: Action
+
+
+@dataclass(frozen=True)
+class GovernedResult:
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    decisions: tuple[ColumnDecision, ...]
+    presented: tuple[Action, ...]  # per output column: the strictest action among its PHI sources
+    findings: dict[str, int]  # result-scan findings masked, by kind
+    principal: Principal
+    purpose: str
+    seq: int
+    unresolved: tuple[str, ...] = field(default=())
+
+    def to_frame(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame.from_records(self.rows, columns=list(self.columns))
+
+    def to_json(self) -> dict[str, object]:
+        return {"columns": list(self.columns), "rows": [[_jsonable(v) for v in row] for row in self.rows]}
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def decide(lineage: QueryLineage, catalog: Catalog, role: Role) -> tuple[ColumnDecision, ...]:
+    """Decisions for every PHI column the query reads; AccessDenied if any is denied."""
+    decisions = []
+    for ref in sorted(lineage.referenced):
+        table = catalog.table(ref.table)
+        column = table.column(ref.column)
+        if column is None or not column.kinds:
+            continue
+        action = column_actions(table, role)[column.name]
+        decisions.append(ColumnDecision(f"{table.name}.{column.name}", column.kinds, action))
+        if action == "deny":
+            kinds = ", ".join(k.value for k in column.kinds)
+            raise AccessDenied(
+                f"Column {table.name}.{column.name} holds {kinds}, which role {role.name!r} may not read; "
+                "remove it from the query or ask for a role that may.",
+                resource=f"{table.name}.{column.name}",
+            )
+    return tuple(decisions)
+
+
+def _scan_result(
+    columns: Sequence[str], rows: list[tuple[Any, ...]], role: Role
+) -> tuple[list[tuple[Any, ...]], Counter[str]]:
+    """Mask identifiers the role may not see that turn up inside text cells."""
+    hidden = {k for k in IdentifierKind if role.actions.get(k, "deny") != "allow"}
+    hidden.discard(IdentifierKind.OTHER_ID)  # record keys are judged by column classification
+    found: Counter[str] = Counter()
+    if not hidden or not rows:
+        return rows, found
+    text_columns = [i for i in range(len(columns)) if any(isinstance(row[i], str) for row in rows[:1000])]
+    if not text_columns:
+        return rows, found
+    scanned = []
+    for row in rows:
+        cells = list(row)
+        for i in text_columns:
+            if isinstance(cells[i], str):
+                masked, counts = mask_text(cells[i], hidden)
+                if counts:
+                    cells[i] = masked
+                    found.update({k.value: n for k, n in counts.items()})
+        scanned.append(tuple(cells))
+    return scanned, found
+
+
+def run_query(sql: str, settings: Settings, purpose: str | None = None) -> GovernedResult:
+    """Run `sql` as the logged-in principal, masked by policy, and record it in the ledger."""
+    fingerprint = audit.sql_fingerprint(settings, sql)
+    detail: dict[str, object] = {"sql_hmac": fingerprint}
+    principal: Principal | None = None
+    chosen_purpose: str | None = None
+    try:
+        principal = session.current(settings)
+        policy = load_policy(settings.policy_path)
+        role = policy.role(principal.role)
+        chosen_purpose = policy.purpose_for(
+            role, purpose if purpose is not None else principal.purpose.value
+        ).value
+        statement = parse_single_query(sql)
+        detail["sql_shape"] = audit.sql_shape(statement)
+        catalog = Catalog.load(settings.catalog_path)
+        if not catalog.tables:
+            raise BadInput("No data is loaded; run `workbench seed` or `workbench load synthea DIR` first.")
+        lineage = query_lineage(statement, catalog.schema())
+        decisions = decide(lineage, catalog, role)
+        detail["columns"] = [
+            {"column": d.column, "kinds": [k.value for k in d.kinds], "action": d.action} for d in decisions
+        ]
+        rewritten = rewrite(statement, catalog, role, audit.value_key(settings))
+        detail["tables"] = list(rewritten.tables)
+        actions = {d.column.lower(): d.action for d in decisions}
+        presented = tuple(
+            strictest([actions[str(ref)] for ref in lineage.sources_of(name) if str(ref) in actions])
+            for name in lineage.outputs
+        )
+        detail["outputs"] = [
+            {
+                "position": i,
+                "sources": sorted(str(r) for r in lineage.sources_of(name)),
+                "presented": presented[i],
+            }
+            for i, name in enumerate(lineage.outputs)
+            if lineage.sources_of(name)
+        ]
+        if lineage.unresolved:
+            detail["unresolved"] = len(lineage.unresolved)
+        columns, rows = _execute(rewritten.sql, settings)
+        rows, findings = _scan_result(columns, rows, role)
+        detail["rows"] = len(rows)
+        if findings:
+            detail["result_scan"] = dict(sorted(findings.items()))
+    except WorkbenchError as error:
+        detail["error"] = type(error).__name__
+        detail["reason"] = error.message
+        outcome = (
+            "denied"
+            if isinstance(error, AccessDenied)
+            else "refused"
+            if isinstance(error, Refused)
+            else "error"
+        )
+        audit.record(settings, "query", outcome, detail, principal, chosen_purpose)  # type: ignore[arg-type]
+        raise
+    entry = audit.record(settings, "query", "ok", detail, principal, chosen_purpose)
+    return GovernedResult(
+        columns=columns,
+        rows=rows,
+        decisions=decisions,
+        presented=presented if len(presented) == len(columns) else tuple("allow" for _ in columns),
+        findings=dict(findings),
+        principal=principal,
+        purpose=chosen_purpose,
+        seq=entry.seq,
+        unresolved=lineage.unresolved,
+    )
+
+
+def _execute(sql: str, settings: Settings) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    with reader(settings.warehouse_path, wait_seconds=settings.lock_wait_seconds) as con:
+        try:
+            cursor = con.execute(sql)
+            rows = cursor.fetchall()
+        except duckdb.Error as exc:
+            raise SqlError(scrub_engine_error(exc)) from None
+        columns = tuple(d[0] for d in cursor.description or ())
+    return columns, rows

@@ -1,0 +1,1 @@
+"""Column-level lineage. `sql.py` turns one SQL statement into column edges."""

@@ -1,0 +1,20 @@
+"""Plain-text tables for terminals and for `text/plain` notebook output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def render_table(columns: Sequence[str], rows: Sequence[Sequence[object]], limit: int = 50) -> str:
+    """A plain fixed-width table for terminals."""
+    shown = [["" if v is None else str(v) for v in row] for row in rows[:limit]]
+    widths = [min(40, max([len(c), *(len(r[i]) for r in shown)])) for i, c in enumerate(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell[:w].ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths]), *(line(r) for r in shown)]
+    if len(rows) > limit:
+        out.append(f"... {len(rows) - limit} more rows")
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
