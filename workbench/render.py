@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 
@@ -18,3 +19,8 @@ def render_table(columns: Sequence[str], rows: Sequence[Sequence[object]], limit
         out.append(f"... {len(rows) - limit} more rows")
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out)
+
+
+def print_json(data: object) -> None:
+    """One JSON document on stdout, non-ASCII kept, unknown types as strings."""
+    print(json.dumps(data, ensure_ascii=False, default=str))

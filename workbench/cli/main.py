@@ -7,14 +7,14 @@ Exit codes: 0 success; 1 error (usage, bad input, unknown table, malformed SQL, 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from workbench.cli import ledger as ledger_commands
 from workbench.errors import UsageError, WorkbenchError
-from workbench.render import render_table
+from workbench.render import print_json, render_table
 from workbench.settings import Settings
 
 
@@ -23,16 +23,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message}; run `{self.prog} --help` for usage.")
 
 
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, default=str))
-
-
 def cmd_login(args: argparse.Namespace, settings: Settings) -> int:
     from workbench.access import login
 
     principal = login(settings, args.user, args.role, args.purpose)
     if args.json:
-        _print_json(principal.to_json())
+        print_json(principal.to_json())
     else:
         print(
             f"Logged in as {principal.user} ({principal.role}, purpose {principal.purpose}) until {principal.expires:%Y-%m-%d %H:%M} UTC"
@@ -45,7 +41,7 @@ def cmd_logout(args: argparse.Namespace, settings: Settings) -> int:
 
     previous = logout(settings)
     if args.json:
-        _print_json({"logged_out": previous.user if previous else None})
+        print_json({"logged_out": previous.user if previous else None})
     else:
         print(f"Logged out {previous.user}." if previous else "No session was open.")
     return 0
@@ -56,7 +52,7 @@ def cmd_whoami(args: argparse.Namespace, settings: Settings) -> int:
 
     principal = whoami(settings)
     if args.json:
-        _print_json(principal.to_json())
+        print_json(principal.to_json())
     else:
         print(
             f"{principal.user}  role={principal.role}  purpose={principal.purpose}  expires={principal.expires.isoformat()}"
@@ -69,7 +65,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
     report = load_synthea_export(Path(args.directory), settings)
     if args.json:
-        _print_json({"tables": report.tables, "extra_columns": report.extra_columns})
+        print_json({"tables": report.tables, "extra_columns": report.extra_columns})
     else:
         total = sum(report.tables.values())
         print(f"Loaded {len(report.tables)} tables, {total} rows, into {settings.warehouse_path}")
@@ -84,7 +80,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     report = seed(settings)
     message = "Warehouse already seeded." if report is None else f"Seeded {len(report.tables)} tables."
     if args.json:
-        _print_json({"seeded": report is not None, "home": str(settings.home)})
+        print_json({"seeded": report is not None, "home": str(settings.home)})
     else:
         print(f"{message} Workspace: {settings.home}")
     return 0
@@ -96,7 +92,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     sql = args.sql if args.sql != "-" else sys.stdin.read()
     result = run_query(sql, settings, purpose=args.purpose)
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         print(render_table(result.columns, result.rows, limit=settings.display_limit))
     return 0
@@ -107,31 +103,13 @@ def cmd_columns(args: argparse.Namespace, settings: Settings) -> int:
 
     tags = list_columns(settings, args.table)
     if args.json:
-        _print_json(tags)
+        print_json(tags)
     else:
         rows = [
             (t["table"], t["column"], ",".join(t["kinds"]) or "-", t["confidence"], t["evidence"])
             for t in tags
         ]
         print(render_table(("table", "column", "kinds", "confidence", "evidence"), rows, limit=10_000))
-    return 0
-
-
-def cmd_ledger_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from workbench.audit import verify_ledger
-
-    verification = verify_ledger(settings)
-    if args.json:
-        _print_json(verification.to_json())
-    elif verification.ok:
-        print(f"Ledger OK: {verification.entries} entries, hash chain intact.")
-    if not verification.ok:
-        print(
-            f"Ledger integrity failure: {verification.kind} at sequence {verification.first_bad_seq}. "
-            "Preserve the workspace and report it to your privacy officer.",
-            file=sys.stderr,
-        )
-        return 3
     return 0
 
 
@@ -168,11 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help="the SQL text, or - to read it from standard input")
     columns = add("columns", cmd_columns, "Show the identifier kinds found in each column.")
     columns.add_argument("table", nargs="?", help="one table (default: all)")
-    ledger = sub.add_parser("ledger", help="Audit ledger commands.")
-    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True, parser_class=_Parser)
-    verify = ledger_sub.add_parser("verify", help="Recompute the hash chain and report the first bad entry.")
-    verify.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    verify.set_defaults(func=cmd_ledger_verify)
+    ledger_commands.register(sub.add_parser("ledger", help="Audit ledger commands."), _Parser)
     add("demo", cmd_demo, "Run a headless tour: load, query as two roles, verify the ledger.")
     return parser
 

@@ -615,11 +615,12 @@ def discharge_train(d: Draft, c: Ctx) -> None:
         phone=c.phone(pc.phone),
     )
     d.line(
-        "Home address confirmed: {street}, {city}, {st} {zip}.",
+        "Home address confirmed: {street}, {city}, {st} {zip} ({county}).",
         street=c.street(),
         city=c.city(),
         st=c.state(),
         zip=c.zip(),
+        county=c.county(),
     )
     d.line()
     d.line(
@@ -772,6 +773,8 @@ def telephone_train(d: Draft, c: Ctx) -> None:
     )
     if r.random() < 0.5:
         d.line("Caller gave patient's SSN {ssn} for the release.", ssn=c.ssn())
+    else:
+        d.line("Policy holder is the caller, SSN {ssn}.", ssn=c.other_ssn())
     d.line("Medication question: taking {drug}; advised to hold if SBP < 100.", drug=c.drug())
     d.line()
     d.line(
