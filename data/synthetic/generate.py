@@ -38,7 +38,7 @@ def generate(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Generate the synthetic hospital and labeled notes.")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed (default %(default)s)")
     parser.add_argument("--patients", type=int, default=PATIENTS, help="patients (default %(default)s)")
     parser.add_argument("--notes", type=int, default=NOTES, help="clinical notes (default %(default)s)")

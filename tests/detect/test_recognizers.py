@@ -283,7 +283,7 @@ def test_every_recognizer_has_a_table_with_negative_rows() -> None:
 
 def test_found_spans_have_the_recognizers_kind() -> None:
     kinds = {recognizer.name: recognizer.kind for recognizer in RECOGNIZERS}
-    for text, name, _span in FOUND:
+    for text, _name, _span in FOUND:
         for finding in scan_text(text):
             assert finding.kind == kinds[finding.recognizer], text
     assert {name for _text, name, _span in FOUND} == set(kinds)

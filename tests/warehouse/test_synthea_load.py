@@ -285,6 +285,19 @@ def _drop_columns(*names: str) -> Callable[[list[list[str]]], None]:
     return edit
 
 
+def _drop_header(rows: list[list[str]]) -> None:
+    del rows[0]
+
+
+def _add_column(name: str, value: str) -> Callable[[list[list[str]]], None]:
+    def edit(rows: list[list[str]]) -> None:
+        rows[0].append(name)
+        for row in rows[1:]:
+            row.append(value)
+
+    return edit
+
+
 def _append_field(row: int, value: str) -> Callable[[list[list[str]]], None]:
     def edit(rows: list[list[str]]) -> None:
         rows[row].append(value)
@@ -347,6 +360,24 @@ BAD_EXPORTS = [
         [],
     ),
     ("empty file", _truncate("payers.csv"), ["payers.csv is empty"], []),
+    (
+        "no header: the first row is data and is never quoted",
+        _edit("patients.csv", _drop_header),
+        ["patients.csv is missing columns Id, BIRTHDATE"],
+        ["Maynard46", "999-17-5017"],
+    ),
+    (
+        "repeated column",
+        _edit("devices.csv", _add_column("START", "2000-01-01T00:00:00Z")),
+        ["devices.csv repeats column START in its header"],
+        [],
+    ),
+    (
+        "empty column name",
+        _edit("devices.csv", _add_column("", "x")),
+        ["devices.csv has an empty column name"],
+        [],
+    ),
     (
         "bad date",
         _edit("patients.csv", _set_cell(4, "BIRTHDATE", "notadate")),

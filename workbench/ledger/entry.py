@@ -9,7 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-LedgerAction = Literal["login", "logout", "load", "query", "verify", "columns", "decision", "seed", "demo"]
+LedgerAction = Literal[
+    "login", "logout", "load", "query", "verify", "columns", "decision", "seed", "demo",
+    "impact", "lineage", "scan", "mask", "ledger_read", "export", "archive",
+]  # fmt: skip
 LEDGER_ACTIONS: tuple[LedgerAction, ...] = get_args(LedgerAction)
 
 Outcome = Literal["ok", "refused", "error", "denied"]

@@ -284,28 +284,31 @@ def _export_folder(directory: Path) -> Path:
 
 
 def _check_file(folder: Path, table: str) -> _SourceFile:
-    """Read and check the header; a column the schema does not know is kept as VARCHAR."""
+    """Read and check the header; a column the schema does not know is kept as VARCHAR.
+
+    Required columns are checked first: until they are all there, the first line may be data, so no
+    message may quote it.
+    """
     path = folder / f"{table}.csv"
     header = _read_header(path)
     schema = SYNTHEA_SCHEMA[table]
-    by_key = {name.upper(): sql_type for name, sql_type in schema.items()}
-    seen: set[str] = set()
-    for name in header:
-        if not name.strip():
-            raise BadInput(f"{path.name} has an empty column name in its header; {_HINT}")
-        if name.upper() in seen:
-            raise BadInput(f"{path.name} names column {name} twice in its header; {_HINT}")
-        seen.add(name.upper())
-    missing = [name for name in schema if name.upper() not in seen]
+    keys = [name.upper() for name in header]
+    missing = [name for name in schema if name.upper() not in keys]
     if missing:
         noun = "column" if len(missing) == 1 else "columns"
         raise BadInput(f"{path.name} is missing {noun} {', '.join(missing)}; {_HINT}")
+    if not all(name.strip() for name in header):
+        raise BadInput(f"{path.name} has an empty column name in its header; {_HINT}")
+    repeated = sorted({name for name, key in zip(header, keys, strict=True) if keys.count(key) > 1})
+    if repeated:
+        raise BadInput(f"{path.name} repeats column {', '.join(repeated)} in its header; {_HINT}")
+    by_key = {name.upper(): sql_type for name, sql_type in schema.items()}
     return _SourceFile(
         table=table,
         path=path,
         columns=tuple(header),
-        types=tuple(by_key.get(name.upper(), _TEXT) for name in header),
-        extra_columns=tuple(name for name in header if name.upper() not in by_key),
+        types=tuple(by_key.get(key, _TEXT) for key in keys),
+        extra_columns=tuple(name for name, key in zip(header, keys, strict=True) if key not in by_key),
     )
 
 

@@ -262,7 +262,12 @@ class Ctx:
         if relation not in rels:
             female = relation in ("wife", "daughter", "mother")
             same_last = self.rng.random() < 0.8
-            rels[relation] = self.pop.relative(self.person, "F" if female else "M", same_last)
+            kin = self.pop.relative(self.person, "F" if female else "M", same_last)
+            for _ in range(5):  # small name lists repeat; a relative should not share the first name
+                if kin.first != self.person.first:
+                    break
+                kin = self.pop.relative(self.person, kin.sex, same_last)
+            rels[relation] = kin
         return rels[relation]
 
     @property
