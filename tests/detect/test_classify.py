@@ -1,0 +1,215 @@
+"""Column classification: person-level tables, names against values, and bounded sampling."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from workbench.detect.classify import classify_columns, classify_table, is_person_level, sample_table
+from workbench.errors import UnknownTable
+from workbench.kinds import IdentifierKind as K
+
+UUIDS = [f"3edac2e3-d223-6fae-d515-daf96ef6{n:04x}" for n in range(20)]
+SSNS = [f"999-17-{5000 + n}" for n in range(20)]
+EMAILS = [f"person{n}@example.org" for n in range(20)]
+TIMESTAMPS = [f"2023-01-{n + 1:02d} 16:17:47+00" for n in range(20)]
+
+
+@pytest.mark.parametrize(
+    ("table", "columns", "person_level"),
+    [
+        ("patients", ["Id", "FIRST"], True),
+        ("persons", [], True),
+        ("members", ["X"], True),
+        ("main.patient", ["X"], True),
+        ("encounters", ["Id", "PATIENT"], True),
+        ("claims", ["Id", "PATIENTID"], True),
+        ("cohort", ["PERSON_ID", "VALUE"], True),
+        ("enrollment", ["MEMBER_ID"], True),
+        ("lab_results", ["patient_id"], True),
+        ("staff_extract", ["SSN", "NAME"], True),
+        ("providers", ["Id", "ORGANIZATION", "NAME", "GENDER", "ADDRESS", "ZIP"], False),
+        ("organizations", ["Id", "NAME", "ADDRESS", "PHONE"], False),
+        ("payers", ["Id", "NAME", "PHONE", "MEMBER_MONTHS", "UNIQUE_CUSTOMERS"], False),
+        ("codes", ["CODE", "DESCRIPTION"], False),
+        ("patient_counts", ["COUNT"], False),
+        ("claims_summary", ["PATIENTDEPARTMENTID", "TOTAL"], False),
+    ],
+)
+def test_is_person_level(table: str, columns: list[str], person_level: bool) -> None:
+    assert is_person_level(table, columns) is person_level
+
+
+# (column, type, sampled values, expected kinds) in a person-level table
+COLUMNS = [
+    ("SSN", "VARCHAR", SSNS, (K.SSN,)),
+    ("ssn", "VARCHAR", [], (K.SSN,)),
+    ("DRIVERS", "VARCHAR", ["S99994942", "S99953844"], (K.LICENSE,)),
+    ("MEMBERID", "VARCHAR", UUIDS, (K.HEALTH_PLAN_ID,)),
+    ("PATIENT", "VARCHAR", UUIDS, (K.OTHER_ID,)),
+    ("PATIENT", "VARCHAR", SSNS, (K.SSN, K.OTHER_ID)),
+    ("CONTACT_PHONE", "VARCHAR", EMAILS, (K.PHONE, K.EMAIL)),
+    ("START", "TIMESTAMP WITH TIME ZONE", TIMESTAMPS, (K.DATE,)),
+    ("SERVICEDATE", "VARCHAR", TIMESTAMPS, (K.DATE,)),
+    ("CREATED", "VARCHAR", TIMESTAMPS, (K.DATE,)),  # no name hint: the values say DATE
+    ("X1", "VARCHAR", EMAILS, (K.EMAIL,)),
+    ("X2", "VARCHAR", ["abc", "def", "ghi"], ()),
+    ("VALUE", "VARCHAR", ["12.5", "Never smoker", "784 Stamm Lock Unit 46", "98.6"], (K.GEO,)),
+    ("NOTES", "VARCHAR", ["Called 508-222-5200 about results", "ok"], (K.PHONE,)),
+    ("COMMENTS", "VARCHAR", ["seen 2023-01-27 for follow-up"], (K.DATE,)),
+    ("NOTES", "VARCHAR", ["Encounter for symptom", "Well child visit (procedure)"], ()),
+    ("LINENOTE", "VARCHAR", [], ()),
+    ("FOO_ID", "BIGINT", list(range(40)), (K.OTHER_ID,)),
+    ("DEPT_ID", "BIGINT", [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3], ()),
+    ("CODE", "VARCHAR", EMAILS, (K.EMAIL,)),  # a "not PHI" name, but the values are emails
+    ("CODE", "BIGINT", [195662009, 10509002, 1149222004], ()),
+    # a "not PHI" name yields to sure findings in at least a tenth of the values, not to a stray one
+    ("DESCRIPTION", "VARCHAR", ["Loratadine 5 MG Chewable Tablet"] * 19 + ["Call 508-222-1222 for help"], ()),
+    (
+        "DESCRIPTION",
+        "VARCHAR",
+        ["Loratadine 5 MG Chewable Tablet", "Call 508-222-1222 for help"] * 10,
+        (K.PHONE,),
+    ),
+    ("PROVIDER", "VARCHAR", UUIDS, ()),
+    ("PROVIDERID", "VARCHAR", UUIDS, ()),
+    ("START_YEAR", "TIMESTAMP WITH TIME ZONE", TIMESTAMPS, ()),
+    ("START_YEAR", "VARCHAR", ["2014-10-14T04:17:47Z"], ()),
+    ("PREFIX", "VARCHAR", ["Mr.", "Mrs.", "Ms."], ()),
+    ("SUFFIX", "VARCHAR", ["PhD", "MD", "Jr."], ()),
+    ("STATE", "VARCHAR", ["Massachusetts"], ()),
+    ("HEALTHCARE_EXPENSES", "DOUBLE", [227761.06, 49112.871], ()),
+    ("FLAG", "BOOLEAN", [True, False], ()),
+]
+
+
+@pytest.mark.parametrize(("column", "column_type", "values", "kinds"), COLUMNS)
+def test_classify_columns(column: str, column_type: str, values: list[object], kinds: tuple[K, ...]) -> None:
+    (tag,) = classify_columns("t", [(column, column_type)], {column: values}, person_level=True)
+    assert (tag.table, tag.column, tag.kinds) == ("t", column, kinds), tag.evidence
+    assert 0.0 <= tag.confidence <= 1.0
+    for value in values:
+        if len(str(value)) >= 5:
+            assert str(value) not in tag.evidence
+
+
+def test_tables_that_are_not_person_level_get_no_kinds() -> None:
+    columns = [("SSN", "VARCHAR"), ("PHONE", "VARCHAR"), ("NAME", "VARCHAR")]
+    samples = {"SSN": SSNS, "PHONE": ["508-222-5200"], "NAME": ["Ann Smith"]}
+    tags = classify_columns("providers", columns, samples, person_level=False)
+    assert [(tag.column, tag.kinds) for tag in tags] == [("SSN", ()), ("PHONE", ()), ("NAME", ())]
+    assert all("not person-level" in tag.evidence for tag in tags)
+
+
+def test_every_column_gets_a_tag_in_order_even_without_samples() -> None:
+    columns = [("Id", "VARCHAR"), ("FIRST", "VARCHAR"), ("GENDER", "VARCHAR"), ("ZIP", "VARCHAR")]
+    tags = classify_columns("patients", columns, {}, person_level=True)
+    assert [(tag.column, tag.kinds) for tag in tags] == [
+        ("Id", (K.OTHER_ID,)),
+        ("FIRST", (K.NAME,)),
+        ("GENDER", ()),
+        ("ZIP", (K.GEO,)),
+    ]
+    assert all("no non-null values sampled" in tag.evidence for tag in tags)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "evidence", "confidence"),
+    [
+        (
+            "SSN",
+            SSNS,
+            "name hint 'ssn' (social security number); 20/20 sampled values matched SSN (recognizer ssn)",
+            1.0,
+        ),
+        ("SSN", [], "name hint 'ssn' (social security number); no non-null values sampled", 0.6),
+        ("X1", EMAILS, "no name hint; 20/20 sampled values matched EMAIL (recognizer email)", 1.0),
+        (
+            "CODE",
+            ["8302-2", "72166-2"],
+            "name hint 'code': a clinical or billing code, not an identifier; "
+            "0/2 sampled values matched any recognizer",
+            1.0,
+        ),
+    ],
+)
+def test_evidence_and_confidence(column: str, values: list[object], evidence: str, confidence: float) -> None:
+    (tag,) = classify_columns("t", [(column, "VARCHAR")], {column: values}, person_level=True)
+    assert (tag.evidence, tag.confidence) == (evidence, confidence)
+
+
+def _person_table(con: duckdb.DuckDBPyConnection, name: str, rows: int) -> None:
+    con.execute(
+        f"""
+        CREATE TABLE {name} AS
+        SELECT
+            uuid()::VARCHAR AS PATIENT,
+            printf('999-%02d-%04d', i % 100, i % 10000 + 1) AS SSN,
+            TIMESTAMP '2020-01-01' + INTERVAL (i) MINUTE AS START,
+            CASE WHEN i % 20 = 0 THEN 'call 508-222-' || printf('%04d', i % 10000) END AS NOTES,
+            CASE WHEN i % 20 = 0 THEN NULL ELSE (i % 7) END AS DEPARTMENTID,
+            i * 1.5 AS AMOUNT
+        FROM range({rows}) AS t(i)
+        """
+    )
+
+
+def test_cells_examined_do_not_grow_with_the_table() -> None:
+    con = duckdb.connect()
+    _person_table(con, "visits_small", 20_000)
+    _person_table(con, "visits_large", 200_000)
+    small = sample_table(con, "visits_small", sample_rows=200)
+    large = sample_table(con, "visits_large", sample_rows=200)
+    assert small.cells == large.cells == 200 * len(small.columns)
+    assert all(len(values) == 200 for values in large.values.values())
+    assert [tag.kinds for tag in classify_table(con, "visits_small")] == [
+        tag.kinds for tag in classify_table(con, "visits_large")
+    ]
+    assert [tag.kinds for tag in classify_table(con, "visits_large")] == [
+        (K.OTHER_ID,),
+        (K.SSN,),
+        (K.DATE,),
+        (K.PHONE,),
+        (),
+        (),
+    ]
+
+
+def test_sampling_is_repeatable() -> None:
+    con = duckdb.connect()
+    _person_table(con, "visits", 5_000)
+    assert sample_table(con, "visits").values == sample_table(con, "visits").values
+    assert classify_table(con, "visits") == classify_table(con, "visits")
+
+
+def test_sampling_reads_nothing_from_tables_that_are_not_person_level() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE providers AS SELECT 'Ann Smith' AS NAME, '508-222-5200' AS PHONE")
+    sample = sample_table(con, "providers")
+    assert (sample.person_level, sample.cells) == (False, 0)
+    assert [tag.kinds for tag in classify_table(con, "providers")] == [(), ()]
+
+
+def test_sparse_columns_still_yield_their_values() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE patients AS SELECT i AS n, CASE WHEN i % 100 = 0 THEN 'S9999' || printf('%04d', i) END "
+        "AS DRIVERS FROM range(10000) AS t(i)"
+    )
+    sample = sample_table(con, "patients", sample_rows=50)
+    assert len(sample.values["DRIVERS"]) == 50
+    assert classify_table(con, "patients")[1].kinds == (K.LICENSE,)
+
+
+def test_awkward_table_and_column_names_are_quoted() -> None:
+    con = duckdb.connect()
+    con.execute('CREATE TABLE "patient ""notes""" AS SELECT \'999-17-5017\' AS "S S N", NULL::VARCHAR AS "x"')
+    tags = classify_table(con, 'patient "notes"')
+    assert [(tag.column, tag.kinds) for tag in tags] == [("S S N", (K.SSN,)), ("x", ())]
+
+
+def test_unknown_table_raises_a_workbench_error() -> None:
+    con = duckdb.connect()
+    with pytest.raises(UnknownTable) as raised:
+        classify_table(con, "nope")
+    assert raised.value.table == "nope"
