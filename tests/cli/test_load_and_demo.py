@@ -16,7 +16,10 @@ from workbench.warehouse.duck import reader
 
 def _counts(settings: Settings) -> dict[str, int]:
     with reader(settings.warehouse_path) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()
+        ]
         return {t: int(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables}  # type: ignore[index]
 
 

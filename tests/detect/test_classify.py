@@ -206,6 +206,9 @@ def test_awkward_table_and_column_names_are_quoted() -> None:
     con.execute('CREATE TABLE "patient ""notes""" AS SELECT \'999-17-5017\' AS "S S N", NULL::VARCHAR AS "x"')
     tags = classify_table(con, 'patient "notes"')
     assert [(tag.column, tag.kinds) for tag in tags] == [("S S N", (K.SSN,)), ("x", ())]
+    con.execute("CREATE SCHEMA clinic")
+    con.execute("CREATE TABLE clinic.patients AS SELECT '999-17-5017' AS SSN")
+    assert [tag.kinds for tag in classify_table(con, "clinic.patients")] == [(K.SSN,)]
 
 
 def test_unknown_table_raises_a_workbench_error() -> None:

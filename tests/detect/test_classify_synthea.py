@@ -17,7 +17,7 @@ import pytest
 from workbench.detect.classify import ColumnTag, classify_table, sample_table
 from workbench.kinds import IdentifierKind as K
 
-SYNTHEA = "/work/shared/data/synthea"
+SYNTHEA = os.environ.get("WORKBENCH_SYNTHEA_SAMPLE", "/work/shared/data/synthea")
 TABLES = (
     "allergies",
     "careplans",
@@ -49,6 +49,36 @@ NONE: tuple[K, ...] = ()
 DATE = (K.DATE,)
 KEY = (K.OTHER_ID,)
 
+# The patients table: what Safe Harbor (45 CFR 164.514(b)(2)) lists, and what it does not.
+PATIENTS = [
+    ("patients", "Id", KEY),
+    ("patients", "BIRTHDATE", DATE),
+    ("patients", "DEATHDATE", DATE),
+    ("patients", "SSN", (K.SSN,)),
+    ("patients", "DRIVERS", (K.LICENSE,)),
+    ("patients", "PASSPORT", (K.LICENSE,)),
+    ("patients", "PREFIX", NONE),
+    ("patients", "FIRST", (K.NAME,)),
+    ("patients", "LAST", (K.NAME,)),
+    ("patients", "SUFFIX", NONE),
+    ("patients", "MAIDEN", (K.NAME,)),
+    ("patients", "MARITAL", NONE),
+    ("patients", "RACE", NONE),
+    ("patients", "ETHNICITY", NONE),
+    ("patients", "GENDER", NONE),
+    ("patients", "BIRTHPLACE", (K.GEO,)),
+    ("patients", "ADDRESS", (K.GEO,)),
+    ("patients", "CITY", (K.GEO,)),
+    ("patients", "STATE", NONE),
+    ("patients", "COUNTY", (K.GEO,)),
+    ("patients", "ZIP", (K.GEO,)),
+    ("patients", "LAT", (K.GEO,)),
+    ("patients", "LON", (K.GEO,)),
+    ("patients", "HEALTHCARE_EXPENSES", NONE),
+    ("patients", "HEALTHCARE_COVERAGE", NONE),
+]
+
+# Every other person-level table.
 EXPECTED = [
     # allergies
     ("allergies", "START", DATE),
@@ -218,32 +248,6 @@ EXPECTED = [
     ("observations", "VALUE", (K.GEO,)),
     ("observations", "UNITS", NONE),
     ("observations", "TYPE", NONE),
-    # patients
-    ("patients", "Id", KEY),
-    ("patients", "BIRTHDATE", DATE),
-    ("patients", "DEATHDATE", DATE),
-    ("patients", "SSN", (K.SSN,)),
-    ("patients", "DRIVERS", (K.LICENSE,)),
-    ("patients", "PASSPORT", (K.LICENSE,)),
-    ("patients", "PREFIX", NONE),
-    ("patients", "FIRST", (K.NAME,)),
-    ("patients", "LAST", (K.NAME,)),
-    ("patients", "SUFFIX", NONE),
-    ("patients", "MAIDEN", (K.NAME,)),
-    ("patients", "MARITAL", NONE),
-    ("patients", "RACE", NONE),
-    ("patients", "ETHNICITY", NONE),
-    ("patients", "GENDER", NONE),
-    ("patients", "BIRTHPLACE", (K.GEO,)),
-    ("patients", "ADDRESS", (K.GEO,)),
-    ("patients", "CITY", (K.GEO,)),
-    ("patients", "STATE", NONE),
-    ("patients", "COUNTY", (K.GEO,)),
-    ("patients", "ZIP", (K.GEO,)),
-    ("patients", "LAT", (K.GEO,)),
-    ("patients", "LON", (K.GEO,)),
-    ("patients", "HEALTHCARE_EXPENSES", NONE),
-    ("patients", "HEALTHCARE_COVERAGE", NONE),
     # payer_transitions
     ("payer_transitions", "PATIENT", KEY),
     ("payer_transitions", "MEMBERID", (K.HEALTH_PLAN_ID,)),
@@ -292,6 +296,17 @@ def _tag(tags: dict[str, list[ColumnTag]], table: str, column: str) -> ColumnTag
     return tag
 
 
+@pytest.mark.parametrize(("table", "column", "kinds"), PATIENTS)
+def test_patients_columns(
+    synthea: tuple[duckdb.DuckDBPyConnection, dict[str, list[ColumnTag]]],
+    table: str,
+    column: str,
+    kinds: tuple[K, ...],
+) -> None:
+    tag = _tag(synthea[1], table, column)
+    assert tag.kinds == kinds, tag.evidence
+
+
 @pytest.mark.parametrize(("table", "column", "kinds"), EXPECTED)
 def test_synthea_column(
     synthea: tuple[duckdb.DuckDBPyConnection, dict[str, list[ColumnTag]]],
@@ -319,7 +334,7 @@ def test_every_column_is_tagged_and_in_the_table(
     synthea: tuple[duckdb.DuckDBPyConnection, dict[str, list[ColumnTag]]],
 ) -> None:
     con, tags = synthea
-    expected = {(table, column) for table, column, _kinds in EXPECTED}
+    expected = {(table, column) for table, column, _kinds in PATIENTS + EXPECTED}
     for table in TABLES:
         columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
         assert [tag.column for tag in tags[table]] == columns

@@ -13,7 +13,7 @@ import pytest
 
 from workbench.detect.finding import Finding
 from workbench.detect.recognizers import RECOGNIZERS
-from workbench.detect.scan import VALUE_SEPARATOR, mask_text, scan_text, scan_values
+from workbench.detect.scan import VALUE_SEPARATOR, mask_text, mask_values, scan_text, scan_values
 from workbench.kinds import IdentifierKind as K
 
 NOTE = (
@@ -130,6 +130,23 @@ def test_context_does_not_cross_values() -> None:
 )
 def test_mask_text(text: str, kinds: set[K], masked: str, counts: dict[K, int]) -> None:
     assert mask_text(text, kinds) == (masked, Counter(counts))
+
+
+def test_mask_values_masks_a_column_like_mask_text_masks_each_value() -> None:
+    values = ["999-17-5017", "ok", "call 508-222-5200 or 508-222-5201", "", "5082225200"]
+    kinds = {K.SSN, K.PHONE}
+    masked, counts = mask_values(values, kinds)
+    assert masked == [mask_text(value, kinds)[0] for value in values]
+    assert counts == Counter({K.SSN: 1, K.PHONE: 2})
+    masked, counts = mask_values(values, kinds, context=["PHONE"])
+    assert masked[-1] == "[PHONE]" and counts[K.PHONE] == 3
+    assert mask_values(values, set()) == (values, Counter())
+    assert mask_values([], kinds) == ([], Counter())
+
+
+def test_mask_text_refuses_a_bare_kind() -> None:
+    with pytest.raises(TypeError):
+        mask_text("SSN 999-17-5017", K.SSN)  # type: ignore[arg-type]
 
 
 def test_mask_text_leaves_no_found_value_behind() -> None:

@@ -39,7 +39,7 @@ NAME_WEIGHT = 0.6  # how much a name hint alone is worth, in confidence
 
 # Kinds that any key or timestamp shows; whether they identify a patient is for the name to say.
 _NAME_DECIDES: frozenset[IdentifierKind] = frozenset({IdentifierKind.OTHER_ID, IdentifierKind.DATE})
-_TEMPORAL_TYPES = ("DATE", "TIME", "TIMESTAMP", "INTERVAL")
+_TEMPORAL_TYPES = ("DATE", "TIMESTAMP")  # DuckDB type names: DATE, TIMESTAMP, TIMESTAMP WITH TIME ZONE...
 _UNSCANNED_TYPES = ("BOOLEAN", "BLOB", "BIT")
 
 
@@ -113,9 +113,14 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def _quote_table(table: str) -> str:
+    """``schema.table`` or ``table``, each part quoted; a table name cannot itself contain a dot."""
+    return ".".join(_quote(part) for part in table.split("."))
+
+
 def _describe(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     try:
-        rows = con.execute(f"DESCRIBE {_quote(table)}").fetchall()
+        rows = con.execute(f"DESCRIBE {_quote_table(table)}").fetchall()
     except duckdb.CatalogException:
         raise UnknownTable(table) from None
     return [(str(row[0]), str(row[1])) for row in rows]
@@ -135,7 +140,7 @@ def sample_table(con: duckdb.DuckDBPyConnection, table: str, *, sample_rows: int
         return TableSample(table, columns, {}, person_level)
     per_column = [
         f"(SELECT {index} AS i, left(CAST(x AS VARCHAR), {MAX_VALUE_CHARS}) AS v "
-        f"FROM (SELECT {_quote(name)} AS x FROM {_quote(table)} WHERE {_quote(name)} IS NOT NULL) "
+        f"FROM (SELECT {_quote(name)} AS x FROM {_quote_table(table)} WHERE {_quote(name)} IS NOT NULL) "
         f"USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE ({SAMPLE_SEED}))"
         for index, (name, _type) in enumerate(columns)
     ]
@@ -161,7 +166,7 @@ def _examine(column: str, column_type: str, values: Sequence[object]) -> _Eviden
     counts = Counter(texts)
     evidence.distinct = len(counts)
     base_type = column_type.upper()
-    if base_type.startswith(_UNSCANNED_TYPES):
+    if base_type.startswith(_UNSCANNED_TYPES):  # nothing identifying fits in a boolean
         return evidence
     if base_type.startswith(_TEMPORAL_TYPES):
         typed = (IdentifierKind.DATE, _TYPED)
@@ -298,7 +303,12 @@ def classify_columns(
 ) -> list[ColumnTag]:
     """A `ColumnTag` per ``(name, type)`` in `columns`, from names and the sampled values in `samples`.
 
-    Pure: no database. Columns of a table that is not `person_level` get no kinds.
+    Pure: no database; it scans every value it is given (`sample_table` bounds them). Columns of
+    a table that is not `person_level` get no kinds. In a person-level table the column name's
+    hint picks the rule: a named identifier keeps its kinds and adds any other kind that most
+    values match; a name that says "not PHI" (codes, amounts, categories, provider keys, years)
+    yields only to sure findings in a tenth of the values; free text and unhinted columns go by
+    what the values hold. Confidence combines the name (worth `NAME_WEIGHT`) with the hit rate.
     """
     if not person_level:
         why = (

@@ -14,6 +14,9 @@ from typing import Literal
 
 from workbench.kinds import IdentifierKind as K
 
+# identifier: the name says which kinds (SSN, NAME...); record_key: a key of a person-level record
+# (OTHER_ID); maybe_key: id-like, a key only if its values are mostly distinct; not_identifier: a
+# code, amount, category or someone else's key; free_text: notes whose every finding counts.
 HintRole = Literal["identifier", "record_key", "maybe_key", "not_identifier", "free_text"]
 
 
@@ -38,7 +41,8 @@ def _rule(regex: str, role: HintRole, why: str, *kinds: K) -> NameRule:
     return NameRule(re.compile(regex), NameHint(role, kinds, why))
 
 
-_NUMBER = r"(?:id|number|num|no|nbr)?"
+_NUMBER_WORDS = "id|number|num|no|nbr"
+_NUMBER = f"(?:{_NUMBER_WORDS})?"  # an optional "...ID", "...NUMBER", "...NO" ending
 
 RULES: tuple[NameRule, ...] = (
     _rule(r".*year", "not_identifier", "a year alone is not a Safe Harbor date element"),
@@ -61,7 +65,7 @@ RULES: tuple[NameRule, ...] = (
         K.SSN,
     ),
     _rule(
-        r"vin|vehicle(?:identificationnumber|" + _NUMBER[3:-2] + r")?|licen[cs]eplate|plate(?:number)?",
+        r"vin|vehicle(?:identificationnumber|" + _NUMBER_WORDS + r")?|licen[cs]eplate|plate(?:number)?",
         "identifier",
         "vehicle identifier",
         K.VEHICLE_ID,

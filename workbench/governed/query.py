@@ -19,7 +19,7 @@ import duckdb
 
 from workbench import audit, session
 from workbench.catalog import Catalog
-from workbench.detect.scan import mask_text
+from workbench.detect.scan import mask_values
 from workbench.errors import AccessDenied, BadInput, Refused, SqlError, WorkbenchError
 from workbench.governed.guard import parse_single_query
 from workbench.governed.rewrite import column_actions, rewrite
@@ -108,20 +108,17 @@ def _scan_result(
     found: Counter[str] = Counter()
     if not hidden or not rows:
         return rows, found
-    text_columns = [i for i in range(len(columns)) if any(isinstance(row[i], str) for row in rows[:1000])]
-    if not text_columns:
-        return rows, found
-    scanned = []
-    for row in rows:
-        cells = list(row)
-        for i in text_columns:
-            if isinstance(cells[i], str):
-                masked, counts = mask_text(cells[i], hidden)
-                if counts:
-                    cells[i] = masked
-                    found.update({k.value: n for k, n in counts.items()})
-        scanned.append(tuple(cells))
-    return scanned, found
+    scanned = [list(row) for row in rows]
+    for i, name in enumerate(columns):
+        positions = [r for r, row in enumerate(rows) if isinstance(row[i], str)]
+        if not positions:
+            continue
+        masked, counts = mask_values([rows[r][i] for r in positions], hidden, context=[name])
+        if counts:
+            found.update({k.value: n for k, n in counts.items()})
+            for r, value in zip(positions, masked, strict=True):
+                scanned[r][i] = value
+    return [tuple(row) for row in scanned], found
 
 
 def run_query(sql: str, settings: Settings, purpose: str | None = None) -> GovernedResult:
