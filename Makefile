@@ -7,7 +7,6 @@ TOKEN ?=
 NO_BROWSER ?=
 NOTEBOOK_DIR ?= notebooks
 LAB_FLAGS := --ip=127.0.0.1 --port=$(PORT) --notebook-dir=$(NOTEBOOK_DIR) \
-	--ContentsManager.pre_save_hook=workbench.jupyter.save_hook.scrub_notebook \
 	$(if $(TOKEN),--IdentityProvider.token=$(TOKEN),) \
 	$(if $(NO_BROWSER),--no-browser,) \
 	$(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -18,8 +17,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml $(wildcard jupyter-config/*.json) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	# editable installs skip data-files: put the save-hook configuration where Jupyter reads it
+	mkdir -p $(VENV)/etc/jupyter && cp -R jupyter-config/. $(VENV)/etc/jupyter/
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

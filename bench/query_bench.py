@@ -30,7 +30,7 @@ from workbench.governed.rewrite import rewrite
 from workbench.lineage.sql import query_lineage
 from workbench.policy import load_policy
 from workbench.settings import Settings
-from workbench.warehouse.duck import reader
+from workbench.warehouse.duck import READER_CONFIG, reader
 
 GENERATE = """
 CREATE TABLE claims_big AS
@@ -92,7 +92,7 @@ def main() -> None:
         access.login(settings, "bench", "researcher")
 
         rows = []
-        raw_con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        raw_con = duckdb.connect(str(settings.warehouse_path), read_only=True, config=dict(READER_CONFIG))
         for title, sql in QUERIES.items():
             raw = timed(lambda sql=sql: raw_con.execute(sql).fetchall(), args.repeat)
             governed = timed(lambda sql=sql: run_query(sql, settings), args.repeat)

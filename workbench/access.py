@@ -13,13 +13,18 @@ def login(settings: Settings, user: str, role: str, purpose: str | None = None) 
     """Start a session for `user` in `role`; refused (and recorded) for unknown roles or purposes."""
     settings.ensure_home()
     detail: dict[str, object] = {"role_requested": role}
+    attempted: str | None = None
     try:
-        session.check_user_name(user)
+        attempted = session.check_user_name(user)
         policy = load_policy(settings.policy_path)
         chosen = policy.purpose_for(policy.role(role), purpose)
         principal = session.new_principal(user, role, chosen, settings)
     except WorkbenchError as error:
-        detail.update(error=type(error).__name__, reason=error.message)
+        # A refused login ends any open session: nobody carries on under the previous user.
+        previous = logout(settings)
+        detail.update(error=type(error).__name__, reason=error.message, ended_session=previous is not None)
+        if attempted is not None:
+            detail["user_attempted"] = attempted
         outcome = "refused" if error.exit_code == 2 else "error"
         audit.record(settings, "login", outcome, detail)  # type: ignore[arg-type]
         raise

@@ -6,7 +6,7 @@ Fail closed: if the entry cannot be written, the caller's operation fails with L
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,12 +50,21 @@ def record(
     return ledger(settings).append(event)
 
 
-def sql_shape(expression: exp.Expr) -> str:
-    """The query with every literal replaced by `?` and comments dropped: safe to store."""
+def sql_shape(expression: exp.Expr, known_names: Collection[str] = ()) -> str:
+    """The query with literals replaced by `?`, comments dropped, and every identifier that is not
+    a known table or column name (aliases, mistyped names, a value in double quotes) replaced by
+    `n1`, `n2`, ...: safe to store, since a user can type a value anywhere."""
+    known = {name.lower() for name in known_names}
+    renamed: dict[str, str] = {}
 
     def blank(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Literal):
             return exp.Placeholder()
+        if isinstance(node, exp.Identifier) and node.name.lower() not in known:
+            return exp.to_identifier(renamed.setdefault(node.name, f"n{len(renamed) + 1}"))
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() not in known:
+            node = node.copy()
+            node.set("this", renamed.setdefault(str(node.this), f"f{len(renamed) + 1}"))
         return node
 
     return expression.copy().transform(blank).sql(dialect="duckdb", comments=False)

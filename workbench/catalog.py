@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,12 @@ class Catalog:
     def schema(self) -> dict[str, dict[str, str]]:
         """table -> column -> type, names in lower case, for sqlglot."""
         return {key: {c.name.lower(): c.type for c in t.columns} for key, t in self.tables.items()}
+
+    def names(self) -> frozenset[str]:
+        """Every table and column name, in lower case (names a query may mention)."""
+        return frozenset(
+            [key for key in self.tables] + [c.name.lower() for t in self.tables.values() for c in t.columns]
+        )
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()
@@ -115,14 +122,24 @@ class Catalog:
 
     @classmethod
     def load(cls, path: Path) -> Catalog:
+        """The catalog at `path` (empty if missing); re-read only when the file changes."""
         try:
-            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+            stat = path.stat()
         except FileNotFoundError:
             return cls({})
-        except (ValueError, KeyError, TypeError):
-            raise BadInput(
-                f"The catalog {path} is damaged; reload the data with `workbench load synthea DIR`."
-            ) from None
+        return _load_catalog(path, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+@lru_cache(maxsize=8)
+def _load_catalog(path: Path, mtime_ns: int, size: int, inode: int) -> Catalog:
+    try:
+        return Catalog.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return Catalog({})
+    except (ValueError, KeyError, TypeError):
+        raise BadInput(
+            f"The catalog {path} is damaged; reload the data with `workbench load synthea DIR`."
+        ) from None
 
 
 def classify_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[CatalogTable]:

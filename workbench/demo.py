@@ -1,15 +1,18 @@
 """`workbench demo`: a headless tour of the governed path on the bundled synthetic hospital.
 
-Loads the data, runs the same queries as two roles, prints what each role saw, and verifies the
-ledger. The caller's own session, if any, is restored afterwards.
+Runs in its own workspace, `$WORKBENCH_HOME/demo` (its own warehouse, keys and ledger), so it
+never replaces data you loaded or touches your session: loads the data, runs the same queries as
+two roles, prints what each role saw, and verifies the demo ledger.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 
-from workbench import access, audit, session
-from workbench.errors import NoSession, WorkbenchError
+from workbench import access, audit
+from workbench.errors import WorkbenchError
 from workbench.governed.query import run_query
 from workbench.loading import BUNDLED_HOSPITAL, load_synthea_export
 from workbench.render import render_table
@@ -37,48 +40,39 @@ ROLES = (("demo-researcher", "researcher"), ("demo-billing", "billing"))
 
 
 def run_demo(settings: Settings, say: Callable[[str], object], as_json: bool = False) -> int:
-    import json
-
-    speak = say
-    if as_json:
-
-        def say(_: str) -> object:
-            return None
-
-    try:
-        saved = session.peek(settings)
-    except NoSession:
-        saved = None
+    """Run the tour in `$WORKBENCH_HOME/demo`; return 0, or 3 if the demo ledger fails verification."""
+    show = (lambda _: None) if as_json else say
+    settings = replace(settings, home=settings.home / "demo")
+    settings.ensure_home()
     report = load_synthea_export(BUNDLED_HOSPITAL, settings)
-    say(
+    show(
+        f"Demo workspace {settings.home} (your own data and session are untouched).\n"
         f"Loaded {len(report.tables)} tables ({sum(report.tables.values())} rows) from the synthetic hospital."
     )
     seen: dict[str, list[dict[str, object]]] = {}
-    try:
-        for user, role in ROLES:
-            access.login(settings, user, role)
-            say(f"\n=== as {user} (role {role}) ===")
-            for title, sql in DEMO_QUERIES:
-                try:
-                    result = run_query(sql, settings)
-                except WorkbenchError as error:
-                    say(f"\n-- {title}\n   refused: {error.message}")
-                    seen.setdefault(role, []).append({"query": title, "refused": error.message})
-                    continue
-                say(
-                    f"\n-- {title}  [ledger #{result.seq}]\n"
-                    + render_table(result.columns, result.rows, limit=5)
-                )
-                seen.setdefault(role, []).append({"query": title, **result.to_json()})
-        access.logout(settings)
-    finally:
-        if saved is not None and not saved.expired():
-            session.save(saved, settings)
+    for user, role in ROLES:
+        access.login(settings, user, role)
+        show(f"\n=== as {user} (role {role}) ===")
+        for title, sql in DEMO_QUERIES:
+            try:
+                result = run_query(sql, settings)
+            except WorkbenchError as error:
+                show(f"\n-- {title}\n   refused: {error.message}")
+                seen.setdefault(role, []).append({"query": title, "refused": error.message})
+                continue
+            show(
+                f"\n-- {title}  [ledger #{result.seq}]\n" + render_table(result.columns, result.rows, limit=5)
+            )
+            seen.setdefault(role, []).append({"query": title, **result.to_json()})
+    access.logout(settings)
     verification = audit.verify_ledger(settings)
-    say(
-        f"\nLedger: {'OK' if verification.ok else 'TAMPERED'} "
-        f"({verification.entries} entries{'' if verification.ok else f', first bad {verification.first_bad_seq}'})"
-    )
+    state = "OK" if verification.ok else f"TAMPERED, first bad {verification.first_bad_seq}"
+    show(f"\nLedger: {state} ({verification.entries} entries)")
     if as_json:
-        speak(json.dumps({"roles": seen, "ledger": verification.to_json()}, default=str))
+        say(
+            json.dumps(
+                {"workspace": str(settings.home), "roles": seen, "ledger": verification.to_json()},
+                default=str,
+            )
+        )
     return 0 if verification.ok else 3

@@ -70,7 +70,7 @@ class SqlRefused(Refused):
     """The statement is of a kind the governed path never runs (DDL, DML, file access, ...)."""
 
     def __init__(self, statement: str, why: str) -> None:
-        super().__init__(f"Refused {statement}: {why}")
+        super().__init__(f"Refused {statement}: {why}. Run one read-only SELECT over warehouse tables.")
         self.statement = statement
         self.why = why
 
@@ -91,3 +91,11 @@ class LedgerTampered(WorkbenchError):
         )
         self.seq = seq
         self.kind = kind
+
+
+class DeliveryFailed(WorkbenchError):
+    """A SIEM receiver did not take a batch of audit events; `retry` says whether resending may succeed."""
+
+    def __init__(self, message: str, retry: bool) -> None:
+        super().__init__(message)
+        self.retry = retry

@@ -212,3 +212,44 @@ def test_entry_point_runs_as_a_process(tmp_path: object) -> None:
     )
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert Settings.load(home=home).home.is_dir()  # created on first use
+
+
+VALUES_AS_IDENTIFIERS = [
+    'SELECT count(*) FROM patients WHERE SSN = "999-17-5017"',
+    'SELECT FIRST AS "Mosciski958 999-17-5017" FROM patients',
+    'SELECT "Maynard46" FROM patients',
+    "SELECT Maynard46(FIRST) FROM patients",
+]
+
+
+@pytest.mark.parametrize("sql", VALUES_AS_IDENTIFIERS)
+def test_values_typed_as_identifiers_stay_out_of_errors_and_ledger(
+    sql: str, loaded: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "login", "--user", "bo", "--role", "billing")
+    _, _, err = run(capsys, "query", sql)
+    with sqlite3.connect(loaded.ledger_path) as db:
+        ledger_text = "\n".join(str(r) for r in db.execute("SELECT * FROM entries"))
+    for value in ("999-17-5017", "Maynard46", "Mosciski958"):
+        assert value not in err and value not in ledger_text
+
+
+def test_a_refused_login_ends_the_previous_session(
+    loaded: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "login", "--user", "bob", "--role", "billing")[0] == 0
+    assert run(capsys, "login", "--user", "ana", "--role", "janitor")[0] == 2
+    assert run(capsys, "whoami")[0] == 2
+    with sqlite3.connect(loaded.ledger_path) as db:
+        detail = json.loads(db.execute("SELECT detail FROM entries ORDER BY seq DESC LIMIT 1").fetchone()[0])
+    assert detail["user_attempted"] == "ana" and detail["ended_session"] is True
+
+
+def test_json_errors_are_json_too(loaded: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "query", "--json", "SELECT 1")
+    assert code == 2 and err.count("\n") == 1
+    assert json.loads(out) == {
+        "error": err.removeprefix("workbench: ").strip(),
+        "kind": "NoSession",
+        "exit_code": 2,
+    }

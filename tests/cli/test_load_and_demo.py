@@ -68,7 +68,11 @@ def test_load_is_recorded_under_the_os_user(settings: Settings, capsys: pytest.C
     assert len(loads) == 2 and all(e.actor.startswith("os:") and e.outcome == "ok" for e in loads)
 
 
-def test_demo_runs_headless(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_runs_headless_in_its_own_workspace(
+    loaded: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _counts(loaded)
+    assert main(["login", "--user", "bo", "--role", "billing"]) == 0
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "role researcher" in out and "role billing" in out and "Ledger: OK" in out
@@ -77,3 +81,5 @@ def test_demo_runs_headless(settings: Settings, capsys: pytest.CaptureFixture[st
     researcher_first = report["roles"]["researcher"][0]
     assert all(row[0] == "[NAME]" for row in researcher_first["rows"])
     assert report["ledger"]["ok"] is True
+    assert _counts(loaded) == before  # the user's warehouse is untouched
+    assert main(["whoami", "--json"]) == 0 and json.loads(capsys.readouterr().out)["user"] == "bo"

@@ -267,7 +267,7 @@ def test_identifiers_in_notes_carry_valid_check_digits(
     spans_by_note: dict[str, list[dict[str, Any]]],
 ) -> None:
     spans = [s for group in spans_by_note.values() for s in group]
-    npis = [s["text"] for s in spans if s["kind"] == "OTHER_ID" and re.fullmatch(r"\d{10}", s["text"])]
+    npis = [s["text"] for s in spans if s["kind"] == "LICENSE" and re.fullmatch(r"\d{10}", s["text"])]
     deas = [s["text"] for s in spans if s["kind"] == "LICENSE" and re.fullmatch(r"[A-Z]{2}\d{7}", s["text"])]
     vins = [s["text"] for s in spans if s["kind"] == "VEHICLE_ID" and len(s["text"]) == 17]
     gtins = [m for s in spans if s["kind"] == "DEVICE_ID" for m in re.findall(r"\(01\)(\d{14})", s["text"])]

@@ -25,7 +25,7 @@ def shell(loaded: Settings) -> Iterator[InteractiveShell]:
 
 
 def test_phi_cell_is_masked_and_shown_richly(shell: InteractiveShell) -> None:
-    shell.run_line_magic("phi", "login --user ana --role researcher")
+    shell.run_line_magic("phi", "login --user ana --role researcher  # a comment is ignored")
     with capture_output() as captured:
         shell.run_cell_magic("phi", "-o frame", "SELECT FIRST, LAST, BIRTHDATE, ZIP FROM patients")
     frame = shell.user_ns["frame"]
@@ -36,7 +36,7 @@ def test_phi_cell_is_masked_and_shown_richly(shell: InteractiveShell) -> None:
 
 
 def test_errors_are_one_sentence_without_traceback(shell: InteractiveShell) -> None:
-    with pytest.raises(UsageError, match=r"No session\. Run `workbench login"):
+    with pytest.raises(UsageError, match=r"No session\. Run `%phi login"):
         shell.run_cell_magic("phi", "", "SELECT 1")
     shell.run_line_magic("phi", "login --user ana --role researcher")
     with pytest.raises(UsageError, match="Refused COPY"):

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 
+from tests.conftest import synthea_dir
 from workbench.jupyter.save_hook import NOTE, scrub_notebook
+from workbench.settings import Settings
 
 
 def _model(source: str, output: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +62,53 @@ def test_harmless_outputs_are_kept(source: str, output: dict[str, Any]) -> None:
     model = _model(source, output)
     scrub_notebook(model)
     assert model["content"]["cells"][0]["outputs"] == [output]
+
+
+def test_cells_using_a_governed_variable_are_not_saved() -> None:
+    names = {"output_type": "execute_result", "data": {"text/plain": "Maynard46 Mosciski958"}, "metadata": {}}
+    cells = [
+        {"cell_type": "code", "source": "%%phi -o people\nSELECT FIRST, LAST FROM patients", "outputs": []},
+        {"cell_type": "code", "source": "people[['FIRST', 'LAST']]", "outputs": [names]},
+        {"cell_type": "code", "source": "peoples = 3\npeoples", "outputs": [_stream("3\n")]},
+    ]
+    model = {"type": "notebook", "content": {"cells": cells}}
+    scrub_notebook(model)
+    assert cells[1]["outputs"] == [_stream(NOTE + "\n")]
+    assert cells[2]["outputs"] == [_stream("3\n")]
+
+
+def test_nbconvert_in_this_environment_scrubs_too(loaded: Settings, tmp_path: Path) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("%load_ext workbench\n%phi login --user bo --role billing"),
+        nbformat.v4.new_code_cell("%%phi -o people\nSELECT FIRST, LAST FROM patients LIMIT 3"),
+        nbformat.v4.new_code_cell("people"),
+        nbformat.v4.new_code_cell("print(len(people))"),
+    ]
+    source = tmp_path / "tour.ipynb"
+    nbformat.write(notebook, source)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    subprocess.run(
+        [
+            str(jupyter),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            str(source),
+            "--output",
+            "executed.ipynb",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=180,
+    )
+    saved = (tmp_path / "executed.ipynb").read_text()
+    with (synthea_dir() / "patients.csv").open(newline="") as src:
+        names = {row["FIRST"] for row in csv.DictReader(src)}
+    assert not [n for n in names if n in saved]
+    assert "Output not saved" in saved
 
 
 def test_a_broken_model_drops_every_output() -> None:

@@ -33,3 +33,7 @@ def register(parser: argparse.ArgumentParser, parser_class: type[argparse.Argume
     verify = sub.add_parser("verify", help="Recompute the hash chain and report the first bad entry.")
     verify.add_argument("--json", action="store_true", help="print machine-readable JSON")
     verify.set_defaults(func=cmd_ledger_verify)
+
+    from workbench.cli import audit_export
+
+    audit_export.register_into(sub, parser_class)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from workbench.cli import ledger as ledger_commands
+from workbench.cli import lineage as lineage_commands
 from workbench.errors import UsageError, WorkbenchError
 from workbench.render import print_json, render_table
 from workbench.settings import Settings
@@ -147,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     columns = add("columns", cmd_columns, "Show the identifier kinds found in each column.")
     columns.add_argument("table", nargs="?", help="one table (default: all)")
     ledger_commands.register(sub.add_parser("ledger", help="Audit ledger commands."), _Parser)
+    lineage_commands.register(sub.add_parser("lineage", help="Column lineage from SQL files."), _Parser)
+    lineage_commands.register_impact(sub.add_parser("impact", help="Breach impact of a table or column."))
     add("demo", cmd_demo, "Run a headless tour: load, query as two roles, verify the ledger.")
     return parser
 
@@ -159,6 +162,9 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         return int(args.func(args, settings))
     except WorkbenchError as error:
         print(f"workbench: {error.message}", file=sys.stderr)
+        words = sys.argv[1:] if argv is None else list(argv)
+        if "--json" in words:
+            print_json({"error": error.message, "kind": type(error).__name__, "exit_code": error.exit_code})
         return error.exit_code
     except KeyboardInterrupt:
         print("workbench: interrupted.", file=sys.stderr)

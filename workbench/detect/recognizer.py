@@ -7,8 +7,14 @@ and the later presidio engine can register the same declarations unchanged, as
                       patterns=[presidio_analyzer.Pattern(p.name, p.regex, p.score) for p in r.patterns],
                       global_regex_flags=r.flags)
 
-with ``invalidate_result`` delegating to `Recognizer.reject`. Patterns therefore use only syntax
-that both `re` and `regex` accept, and spell digits ``[0-9]`` so that no Unicode digit sneaks in.
+with ``invalidate_result`` delegating to `Recognizer.reject` (`workbench.detect.presidio_engine` does
+exactly this). Patterns therefore use only syntax that both `re` and `regex` accept, and spell digits
+``[0-9]`` so that no Unicode digit sneaks in. A pattern may report one named group instead of the
+whole match (`Pattern.group`), e.g. the number after "MRN:" but not the label.
+
+Personal names are not a regular language: `NameRecognizer` declares the words around a name (titles,
+relations, labels, credentials) and the words that end one, and `workbench.detect.names` runs it
+against the name dictionaries (presidio: an `EntityRecognizer` rather than a `PatternRecognizer`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class Pattern:
     name: str
     regex: str
     score: float
+    group: str | None = None  # report this named group's span rather than the whole match
 
 
 def token_start(first: str, not_after: str = r"\w") -> str:
@@ -65,3 +72,27 @@ class Recognizer:
     reject: Callable[[str], bool] = never_reject
     requires_context: bool = False
     flags: int = 0
+
+
+@dataclass(frozen=True)
+class NameRecognizer:
+    """A recognizer of personal names from dictionaries and the words around them.
+
+    A capitalized word is a name when the name dictionaries know it and it is neither a common
+    English word nor clinical vocabulary, or when it follows one of `titles` ("Dr."), `relations`
+    ("HIS WIFE") or `labels` ("Patient:"), or precedes one of `credentials` (", RN"). A name runs on
+    over further capitalized words, initials and `particles` ("da", "van"), and stops at a word that
+    `reject` refuses (an eponym before "disease", a drug) or that is common English. `context` words
+    raise scores as in pattern recognizers; in ALL-CAPS text a lone dictionary word needs one.
+    """
+
+    name: str
+    kind: IdentifierKind
+    titles: frozenset[str]
+    relations: frozenset[str]
+    labels: frozenset[str]
+    credentials: frozenset[str]
+    particles: frozenset[str]
+    function_words: frozenset[str]
+    context: tuple[str, ...] = ()
+    reject: Callable[[str, str], bool] = lambda word, following: False

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from workbench.detect.finding import Finding
-from workbench.detect.recognizer import Pattern, Recognizer
+from workbench.detect.names import find_names
+from workbench.detect.recognizer import NameRecognizer, Pattern, Recognizer
 from workbench.detect.recognizers import RECOGNIZERS
 from workbench.kinds import IdentifierKind
 
@@ -51,10 +52,12 @@ class _Regex:
     uses: tuple[_Use, ...]
 
 
-def _compile(recognizers: Sequence[Recognizer]) -> tuple[_Regex, ...]:
+def _compile(recognizers: Sequence[Recognizer | NameRecognizer]) -> tuple[_Regex, ...]:
     """Compile each distinct (regex, flags) once; recognizers that share a pattern (phone, fax) share a pass."""
     grouped: dict[tuple[str, int], list[_Use]] = {}
     for index, recognizer in enumerate(recognizers):
+        if not isinstance(recognizer, Recognizer):
+            continue
         words = frozenset(word.lower() for word in recognizer.context)
         for pattern in recognizer.patterns:
             grouped.setdefault((pattern.regex, recognizer.flags), []).append(
@@ -64,6 +67,12 @@ def _compile(recognizers: Sequence[Recognizer]) -> tuple[_Regex, ...]:
 
 
 _REGEXES = _compile(RECOGNIZERS)
+_NAME_RECOGNIZERS = tuple(
+    (index, recognizer)
+    for index, recognizer in enumerate(RECOGNIZERS)
+    if isinstance(recognizer, NameRecognizer)
+)
+BLOCKING_SCORE = 0.5  # a pattern finding this sure keeps the name recognizer out of its span
 
 
 def _context_tokens(context: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -122,17 +131,18 @@ def _candidates(text: str, external: frozenset[int]) -> list[_Candidate]:
     found: list[_Candidate] = []
     for regex in _REGEXES:
         for match in regex.compiled.finditer(text):
-            start, end = match.span()
-            matched = match.group()
             words: list[str] | None = None
-            rejected: dict[object, bool] = {}
+            rejected: dict[tuple[object, int, int], bool] = {}
             for use in regex.uses:
-                hook = use.recognizer.reject
-                if hook not in rejected:
-                    rejected[hook] = hook(matched)
-                if rejected[hook]:
+                start, end = match.span(use.pattern.group) if use.pattern.group else match.span()
+                if start < 0:
                     continue
-                if words is None:
+                hook = use.recognizer.reject
+                if (hook, start, end) not in rejected:
+                    rejected[hook, start, end] = hook(text[start:end])
+                if rejected[hook, start, end]:
+                    continue
+                if words is None or use.pattern.group:
                     words = _window_words(text, start)
                 distance = _distance(words, use.context)
                 if distance == _NO_CONTEXT and use.index in external:
@@ -144,6 +154,13 @@ def _candidates(text: str, external: frozenset[int]) -> list[_Candidate]:
                     continue
                 if score >= MIN_SCORE:
                     found.append((start, end, score, distance, use.index))
+    if _NAME_RECOGNIZERS:
+        blocked = [(c[0], c[1]) for c in found if c[2] >= BLOCKING_SCORE]
+        for index, recognizer in _NAME_RECOGNIZERS:
+            for start, end, score in find_names(
+                text, recognizer, external_context=index in external, blocked=blocked
+            ):
+                found.append((start, end, score, 0, index))
     return found
 
 
@@ -177,20 +194,31 @@ def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _findings(text: str, context: Sequence[str]) -> list[Finding]:
-    resolved = _resolve(_candidates(text, _external_context(context)))
-    return [
-        Finding(RECOGNIZERS[index].kind, start, end, score, RECOGNIZERS[index].name)
-        for start, end, score, _context_distance, index in resolved
-    ]
+def _findings(text: str, context: Sequence[str], extra: Sequence[Finding] = ()) -> list[Finding]:
+    candidates = _candidates(text, _external_context(context))
+    if extra:
+        blocked = [(c[0], c[1], RECOGNIZERS[c[4]].kind) for c in candidates if c[2] >= BLOCKING_SCORE]
+        for number, finding in enumerate(extra):
+            if not any(s < finding.end and finding.start < e and k != finding.kind for s, e, k in blocked):
+                index = len(RECOGNIZERS) + number
+                candidates.append((finding.start, finding.end, finding.score, _NO_CONTEXT, index))
+    found = []
+    for start, end, score, _context_distance, index in _resolve(candidates):
+        if index < len(RECOGNIZERS):
+            found.append(Finding(RECOGNIZERS[index].kind, start, end, score, RECOGNIZERS[index].name))
+        else:
+            found.append(extra[index - len(RECOGNIZERS)])
+    return found
 
 
-def scan_text(text: str, *, context: Sequence[str] = ()) -> list[Finding]:
+def scan_text(text: str, *, context: Sequence[str] = (), extra: Sequence[Finding] = ()) -> list[Finding]:
     """Every identifier the fast recognizers find in `text`, sorted by start, spans not overlapping.
 
     `context` holds words that apply to the whole text, typically the column name of a value.
+    `extra` holds findings of another recognizer (the NER model) to weigh with these: each competes
+    for its span by score, and none survives inside a sure finding of another kind (an address).
     """
-    return _findings(text, context)
+    return _findings(text, context, extra)
 
 
 def scan_values(values: Sequence[str], *, context: Sequence[str] = ()) -> list[list[Finding]]:

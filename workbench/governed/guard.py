@@ -97,10 +97,14 @@ def _parse_error_message(exc: ParseError | TokenError) -> str:
     errors = getattr(exc, "errors", None) or []
     if errors:
         first = errors[0]
-        description = re.sub(r"'[^']*'", "'…'", str(first.get("description", "syntax error")))
+        description = str(first.get("description", "")).splitlines()[0] if first.get("description") else ""
+        # sqlglot's descriptions can name internal classes or echo the text; keep only plain ones.
+        plain = (
+            "syntax error" if ("<" in description or "'" in description or not description) else description
+        )
         return (
-            f"Malformed SQL at line {first.get('line', '?')}, column {first.get('col', '?')}: "
-            f"{description.splitlines()[0]}; fix the query and run it again."
+            f"Malformed SQL at line {first.get('line', '?')}, column {first.get('col', '?')} ({plain.lower()}); "
+            "fix the query and run it again."
         )
     return "Malformed SQL; fix the query and run it again."
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,8 +136,9 @@ def run_query(sql: str, settings: Settings, purpose: str | None = None) -> Gover
             role, purpose if purpose is not None else principal.purpose.value
         ).value
         statement = parse_single_query(sql)
-        detail["sql_shape"] = audit.sql_shape(statement)
         catalog = Catalog.load(settings.catalog_path)
+        known = catalog.names()
+        detail["sql_shape"] = audit.sql_shape(statement, known)
         if not catalog.tables:
             raise BadInput("No data is loaded; run `workbench seed` or `workbench load synthea DIR` first.")
         lineage = query_lineage(statement, catalog.schema())
@@ -162,7 +164,7 @@ def run_query(sql: str, settings: Settings, purpose: str | None = None) -> Gover
         ]
         if lineage.unresolved:
             detail["unresolved"] = len(lineage.unresolved)
-        columns, rows = _execute(rewritten.sql, settings)
+        columns, rows = _execute(rewritten.sql, settings, known)
         rows, findings = _scan_result(columns, rows, role)
         detail["rows"] = len(rows)
         if findings:
@@ -193,12 +195,25 @@ def run_query(sql: str, settings: Settings, purpose: str | None = None) -> Gover
     )
 
 
-def _execute(sql: str, settings: Settings) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+def scrub_identifiers(message: str, known: Collection[str]) -> str:
+    """Hide quoted names in an engine message unless they are warehouse table or column names:
+    a value typed in double quotes is read as an identifier and echoed back by the engine."""
+    lowered = {name.lower() for name in known}
+
+    def hide(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1).lower() in lowered else '"…"'
+
+    return re.sub(r'"([^"]*)"', hide, message)
+
+
+def _execute(
+    sql: str, settings: Settings, known: Collection[str]
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     with reader(settings.warehouse_path, wait_seconds=settings.lock_wait_seconds) as con:
         try:
             cursor = con.execute(sql)
             rows = cursor.fetchall()
         except duckdb.Error as exc:
-            raise SqlError(scrub_engine_error(exc)) from None
+            raise SqlError(scrub_identifiers(scrub_engine_error(exc), known)) from None
         columns = tuple(d[0] for d in cursor.description or ())
     return columns, rows

@@ -9,10 +9,10 @@ lineage could not trace cannot reach them. A table that is not in the catalog is
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.scope import traverse_scope
 
@@ -39,7 +39,8 @@ def column_actions(table: CatalogTable, role: Role) -> dict[str, Action]:
 
 
 @lru_cache(maxsize=256)
-def _projection(table: CatalogTable, actions: tuple[Action, ...], key: bytes) -> exp.Subquery:
+def _projection(table: CatalogTable, actions: tuple[Action, ...], key: bytes) -> str:
+    """`(SELECT <each column as presented> FROM main.<table>)`, as SQL text."""
     parts = []
     for column, action in zip(table.columns, actions, strict=True):
         expression = present_sql(column, action, key)
@@ -47,36 +48,38 @@ def _projection(table: CatalogTable, actions: tuple[Action, ...], key: bytes) ->
             parts.append(f"{expression} AS {quote(column.name)}")
     if not parts:
         parts.append("NULL AS phi_no_visible_columns")
-    select = sqlglot.parse_one(f"SELECT {', '.join(parts)} FROM main.{quote(table.name)}", read=DIALECT)
-    inner = select.find(exp.Table)
-    assert inner is not None
-    inner.meta[_INTERNAL] = True
-    return exp.Subquery(this=select)
+    return f"(SELECT {', '.join(parts)} FROM main.{quote(table.name)})"
 
 
 def rewrite(query: exp.Query, catalog: Catalog, role: Role, key: bytes) -> Rewritten:
-    """Replace every base-table reference in `query` with its masked projection for `role`."""
+    """Replace every base-table reference in `query` with its masked projection for `role`.
+
+    Each reference first becomes a placeholder table with a name no user can guess; after the
+    tree is turned into SQL, each placeholder is replaced by the cached projection text.
+    """
     tree = query.copy()
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    base_refs: list[exp.Table] = []
+    base_refs: dict[int, exp.Table] = {}
     for scope in traverse_scope(tree):
         for source in scope.sources.values():
-            if isinstance(source, exp.Table) and source not in base_refs:
-                base_refs.append(source)
+            if isinstance(source, exp.Table):
+                base_refs.setdefault(id(source), source)
+    token = secrets.token_hex(8)
+    projections: dict[str, str] = {}
     used: list[str] = []
-    for ref in base_refs:
+    for number, ref in enumerate(base_refs.values()):
         table = catalog.table(table_name(ref))
         if table.name not in used:
             used.append(table.name)
-        actions = tuple(column_actions(table, role).values())
-        projection = _projection(table, actions, key).copy()
-        for node in projection.find_all(exp.Table):
-            node.meta[_INTERNAL] = True
+        placeholder = f"phi_masked_{token}_{number}"
+        projections[f'"{placeholder}"'] = _projection(table, tuple(column_actions(table, role).values()), key)
         alias = ref.args.get("alias")
-        projection.set(
+        stand_in = exp.Table(this=exp.to_identifier(placeholder, quoted=True))
+        stand_in.set(
             "alias", alias.copy() if alias is not None else exp.TableAlias(this=exp.to_identifier(ref.name))
         )
-        ref.replace(projection)
+        stand_in.meta[_INTERNAL] = True
+        ref.replace(stand_in)
     for leftover in tree.find_all(exp.Table):
         if leftover.meta.get(_INTERNAL):
             continue
@@ -85,4 +88,9 @@ def rewrite(query: exp.Query, catalog: Catalog, role: Role, key: bytes) -> Rewri
         # A table the scope analysis did not see as a source: never run it unmasked.
         catalog.table(table_name(leftover))
         raise SqlRefused("query", f"table {leftover.name!r} is used in a way the masking cannot follow")
-    return Rewritten(sql=tree.sql(dialect=DIALECT, comments=False), tables=tuple(used))
+    sql = tree.sql(dialect=DIALECT, comments=False)
+    for placeholder, projection in projections.items():
+        if sql.count(placeholder) != 1:
+            raise SqlRefused("query", "the masking could not place every table it reads")
+        sql = sql.replace(placeholder, projection)
+    return Rewritten(sql=sql, tables=tuple(used))

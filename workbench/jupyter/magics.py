@@ -31,7 +31,9 @@ from workbench.settings import Settings
 
 USAGE = (
     "Use `%phi login --user NAME --role ROLE`, `%phi whoami`, `%phi logout`, `%phi columns [TABLE]`, "
-    "`%phi ledger verify`, `%phi load synthea DIR`, or a `%%phi` cell holding one SQL query."
+    "`%phi ledger verify`, `%phi ledger [--since ISO] [--until ISO] [--who U] [--table T] [--outcome O]`, "
+    "`%phi impact TABLE[.COLUMN] [--since ISO] [--until ISO]`, "
+    "`%phi load synthea DIR`, or a `%%phi` cell holding one SQL query."
 )
 
 
@@ -67,7 +69,7 @@ class PhiMagics(Magics):
     @line_magic("phi")  # type: ignore[arg-type]  # IPython types the decorator as taking Never
     def phi_line(self, line: str) -> Any:
         try:
-            words = shlex.split(line)
+            words = shlex.split(line, comments=True)
         except ValueError as exc:
             raise UsageError(f"Could not read the arguments ({exc}). {USAGE}") from None
         if not words:
@@ -75,7 +77,7 @@ class PhiMagics(Magics):
         try:
             return self._dispatch(words)
         except WorkbenchError as error:
-            raise UsageError(error.message) from None
+            raise UsageError(in_notebook_terms(error.message)) from None
 
     @cell_magic("phi")  # type: ignore[arg-type]
     def phi_cell(self, line: str, cell: str) -> None:
@@ -83,7 +85,7 @@ class PhiMagics(Magics):
         parser.add_argument("-o", "--output", help="store the result as a pandas DataFrame in this variable")
         parser.add_argument("--purpose", help="purpose of use for this query")
         try:
-            args = parser.parse_args(shlex.split(line))
+            args = parser.parse_args(shlex.split(line, comments=True))
         except ValueError as exc:
             raise UsageError(f"Could not read the cell options ({exc}). {USAGE}") from None
         if args.output and not args.output.isidentifier():
@@ -94,11 +96,36 @@ class PhiMagics(Magics):
         try:
             result = run_query(cell, settings, purpose=args.purpose)
         except WorkbenchError as error:
-            raise UsageError(error.message) from None
+            raise UsageError(in_notebook_terms(error.message)) from None
         if args.output:
             assert self.shell is not None
             self.shell.user_ns[args.output] = result.to_frame()
         display(GovernedTable(result, settings.display_limit), metadata=OUTPUT_METADATA)
+
+    def _ledger_query(self, words: list[str], settings: Settings) -> None:
+        """`%phi ledger [--since ISO] [--until ISO] [--who U] [--table T] [--outcome O] ...` as a table."""
+        from workbench.audit_query import ANSWER_COLUMNS, AuditFilter, parse_instant, query_ledger
+
+        args = _ledger_query_args(words)
+        answer = query_ledger(
+            settings,
+            AuditFilter(
+                since=parse_instant(args.since, "--since") if args.since else None,
+                until=parse_instant(args.until, "--until") if args.until else None,
+                who=args.who,
+                table=args.table,
+                column=args.column,
+                action=args.action,
+                outcome=args.outcome,
+                purpose=args.purpose,
+                break_glass=args.break_glass,
+            ),
+        )
+        rows = answer.rows()
+        sentence = answer.coverage_sentence()
+        text = render_table(ANSWER_COLUMNS, rows, limit=10_000) + "\n" + sentence
+        html = _html_table(ANSWER_COLUMNS, rows) + f"<p>{sentence}</p>"
+        display({"text/plain": text, "text/html": html}, raw=True)
 
     def _dispatch(self, words: list[str]) -> Any:
         from workbench import access, audit, catalog, loading
@@ -148,11 +175,45 @@ class PhiMagics(Magics):
                 )
             print(f"Ledger OK: {verification.entries} entries, hash chain intact.")
             return None
+        if command == "ledger":
+            self._ledger_query(rest, settings)
+            return None
+        if command == "impact":
+            from workbench.lineage.impact import impact
+
+            parser = _LineParser(prog="%phi impact", add_help=False)
+            parser.add_argument("target")
+            parser.add_argument("--since")
+            parser.add_argument("--until")
+            args = parser.parse_args(rest)
+            return impact(settings, args.target, since=args.since, until=args.until)
         if command == "load" and rest[:1] == ["synthea"] and len(rest) == 2:
             report = loading.load_synthea_export(Path(rest[1]), settings)
             print(f"Loaded {len(report.tables)} tables, {sum(report.tables.values())} rows.")
             return None
         raise UsageError(f"Unknown %phi command {command!r}. {USAGE}")
+
+
+def _ledger_query_args(words: list[str]) -> argparse.Namespace:
+    parser = _LineParser(prog="%phi ledger", add_help=False)
+    for option in (
+        "--since",
+        "--until",
+        "--who",
+        "--table",
+        "--column",
+        "--action",
+        "--outcome",
+        "--purpose",
+    ):
+        parser.add_argument(option)
+    parser.add_argument("--break-glass", action="store_true")
+    return parser.parse_args(words)
+
+
+def in_notebook_terms(message: str) -> str:
+    """Name the notebook form of a next step: `%phi login` rather than `workbench login`."""
+    return message.replace("`workbench ", "`%phi ")
 
 
 def _html_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

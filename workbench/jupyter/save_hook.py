@@ -1,15 +1,21 @@
 """Keep PHI out of saved notebooks: a Jupyter server pre-save hook.
 
-`make lab` starts JupyterLab with
-`--ContentsManager.pre_save_hook=workbench.jupyter.save_hook.scrub_notebook`. On every save,
-outputs of governed queries (marked by their metadata), outputs of `%%phi` cells, and any other
-output in which the fast scanner finds an identifier are replaced by a one-line note. If
-anything goes wrong, every output is dropped: a notebook is never saved with a PHI value.
+`make` installs `jupyter-config/` into the environment's `etc/jupyter`, so every Jupyter server
+started from it runs `scrub_notebook` before saving, and every `jupyter nbconvert` runs the
+`ScrubOutputs` preprocessor. Dropped and replaced by a one-line note: outputs of governed queries
+(marked by their metadata), outputs of `%%phi` cells, outputs of cells that use a variable a
+`%%phi -o NAME` cell filled, and any other output in which the fast scanner finds an
+identifier. If anything goes wrong, every output is dropped.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from typing import Any
+
+import nbformat
+from nbconvert.preprocessors import Preprocessor
 
 from workbench.detect.scan import scan_text
 from workbench.kinds import IdentifierKind
@@ -23,7 +29,10 @@ _IGNORED = {IdentifierKind.OTHER_ID, IdentifierKind.DATE}
 
 
 def _note() -> dict[str, Any]:
-    return {"output_type": "stream", "name": "stdout", "text": NOTE + "\n"}
+    note: dict[str, Any] = nbformat.from_dict(
+        {"output_type": "stream", "name": "stdout", "text": NOTE + "\n"}
+    )
+    return note
 
 
 def _is_governed(output: dict[str, Any]) -> bool:
@@ -51,11 +60,30 @@ def _holds_identifiers(output: dict[str, Any]) -> bool:
     return any(f.kind not in _IGNORED for text in _texts(output) for f in scan_text(text))
 
 
-def scrub_cell(cell: dict[str, Any]) -> None:
-    outputs = cell.get("outputs") or []
+_OUTPUT_OPTION = re.compile(r"(?:^|\s)(?:-o|--output)(?:\s+|=)([A-Za-z_]\w*)")
+
+
+def _source(cell: dict[str, Any]) -> str:
     source = cell.get("source", "")
-    source = "".join(source) if isinstance(source, list) else source
-    phi_cell = source.lstrip().startswith("%%phi")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def governed_variables(cells: list[dict[str, Any]]) -> set[str]:
+    """Names that `%%phi -o NAME` cells fill with governed results."""
+    names = set()
+    for cell in cells:
+        source = _source(cell).lstrip()
+        if source.startswith("%%phi"):
+            names.update(_OUTPUT_OPTION.findall(source.splitlines()[0]))
+    return names
+
+
+def scrub_cell(cell: dict[str, Any], governed: Collection[str] = ()) -> None:
+    outputs = cell.get("outputs") or []
+    source = _source(cell)
+    phi_cell = source.lstrip().startswith("%%phi") or any(
+        re.search(rf"\b{name}\b", source) for name in governed
+    )
     kept: list[dict[str, Any]] = []
     for output in outputs:
         if phi_cell or _is_governed(output) or _holds_identifiers(output):
@@ -70,12 +98,25 @@ def scrub_notebook(model: dict[str, Any], **_: Any) -> None:
     """Pre-save hook: edit `model` in place so no governed result is written to disk."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
-    cells = model["content"].get("cells", [])
+    scrub_cells(model["content"].get("cells", []))
+
+
+def scrub_cells(cells: list[dict[str, Any]]) -> None:
+    """Scrub every code cell in place; on any error drop every output (fail closed)."""
     try:
+        governed = governed_variables(cells)
         for cell in cells:
             if cell.get("cell_type") == "code":
-                scrub_cell(cell)
+                scrub_cell(cell, governed)
     except Exception:  # fail closed: the server would otherwise save the unscrubbed model
         for cell in cells:
-            if cell.get("cell_type") == "code":
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 cell["outputs"] = []
+
+
+class ScrubOutputs(Preprocessor):  # type: ignore[misc]
+    """nbconvert preprocessor: the same scrub for notebooks written by `jupyter nbconvert`."""
+
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        scrub_cells(nb.get("cells", []))
+        return nb, resources

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -108,8 +109,23 @@ def parse_policy(text: str, source: str) -> Policy:
 
 
 def load_policy(override: Path | None = None) -> Policy:
-    """The workspace policy if `override` exists, else the packaged default."""
-    if override is not None and override.exists():
-        return parse_policy(override.read_text(encoding="utf-8"), str(override))
+    """The workspace policy if `override` exists, else the packaged default (re-read on change)."""
+    if override is not None:
+        try:
+            stat = override.stat()
+        except FileNotFoundError:
+            pass
+        else:
+            return _parse_file(override, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return _default_policy()
+
+
+@lru_cache(maxsize=8)
+def _parse_file(path: Path, mtime_ns: int, size: int, inode: int) -> Policy:
+    return parse_policy(path.read_text(encoding="utf-8"), str(path))
+
+
+@lru_cache(maxsize=1)
+def _default_policy() -> Policy:
     text = resources.files("workbench.policy").joinpath("default.toml").read_text(encoding="utf-8")
     return parse_policy(text, "default policy")

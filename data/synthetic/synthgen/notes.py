@@ -10,11 +10,11 @@ Labeling conventions (the README repeats them):
 - DATE covers any date carrying a month or day (`7/22`, `22-Jul`, `July 22, 2019`, `the [3rd]`) and ages over
   89 (the digits only: `[92] yo`). A year alone (`in 2019`) and ages up to 89 are not labeled.
 - GEO covers street address, city, county and ZIP separately; a state alone is not labeled.
-- LICENSE: DEA numbers, driver's licences, state medical licences. OTHER_ID: NPIs, passport numbers,
-  radiology accession numbers. ACCOUNT: hospital accounts and claim numbers. HEALTH_PLAN_ID: member ids,
+- LICENSE (certificate/licence numbers, Safe Harbor (K)): DEA numbers, NPIs, driver's licences, passport
+  numbers, state medical licences. OTHER_ID: radiology accession numbers. ACCOUNT: hospital accounts and claim numbers. HEALTH_PLAN_ID: member ids,
   Medicare MBIs, Medicaid ids.
 - BIOMETRIC covers the biometric named (`[palm vein scan]`); PHOTO the image reference (`[photo_2021_03.jpg]`,
-  `see attached [facial photograph]`).
+  `see attached [facial photograph]`, `[full-face photograph]`).
 
 Held-out templates use phrasings that the train templates never use, so an evaluation on them is not
 circular. Distractors that look like identifiers but are not (lab strings, blood pressures, doses,
@@ -413,7 +413,7 @@ class Ctx:
         return Phi(K.LICENSE, self.patient.drivers or "S" + ids.digits(self.rng, 8))
 
     def passport(self) -> Phi:
-        return Phi(K.OTHER_ID, self.patient.passport or ids.synthea_passport(self.rng))
+        return Phi(K.LICENSE, self.patient.passport or ids.synthea_passport(self.rng))
 
     def serial(self) -> Phi:
         return Phi(K.DEVICE_ID, ids.device_serial(self.rng))
@@ -558,7 +558,7 @@ def discharge_train(d: Draft, c: Ctx) -> None:
         adm=c.when(adm, "mm/dd/yyyy"),
         dis=c.when(dis, "mm/dd/yyyy"),
     )
-    d.line("Attending: {att}, MD (NPI {npi})", att=c.name(attending.person), npi=Phi(K.OTHER_ID, ac.npi))
+    d.line("Attending: {att}, MD (NPI {npi})", att=c.name(attending.person), npi=Phi(K.LICENSE, ac.npi))
     d.line("PCP: Dr. {pcp}, fax: {fax}", pcp=c.name(pcp.person, "last"), fax=c.fax(pc.fax))
     d.line()
     d.line("HISTORY OF PRESENT ILLNESS:")
@@ -708,7 +708,7 @@ def radiology_train(d: Draft, c: Ctx) -> None:
     d.line(
         "ORDERING PROVIDER: {doc}, MD (NPI {npi})",
         doc=c.name(ordering.person),
-        npi=Phi(K.OTHER_ID, c.creds(ordering).npi),
+        npi=Phi(K.LICENSE, c.creds(ordering).npi),
     )
     d.line()
     d.line(
@@ -986,11 +986,15 @@ def radiology_heldout(d: Draft, c: Ctx) -> None:
     d.line("Comparison: none available.")
     d.line("Findings: Alignment is maintained. No acute fracture. Mild degenerative change.")
     d.line("Impression: No acute abnormality.")
-    d.line("Clinical photo reviewed (full-face photograph, {file}).", file=c.photo_file())
+    d.line(
+        "Clinical photo reviewed ({face}, {file}).",
+        face=Phi(K.PHOTO, "full-face photograph"),
+        file=c.photo_file(),
+    )
     d.line(
         "Read remotely by {reader}, MD (NPI {npi}) from workstation {ip}.",
         reader=c.name(reader.person),
-        npi=Phi(K.OTHER_ID, c.creds(reader).npi),
+        npi=Phi(K.LICENSE, c.creds(reader).npi),
         ip=c.ip(),
     )
 

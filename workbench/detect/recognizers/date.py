@@ -52,13 +52,25 @@ def _valid(year: int, month: int, day: int) -> bool:
     return 1800 <= year <= 2200
 
 
+# Fractions and scores that look like a month and day: half a tablet, pain 6/10.
+_FRACTIONS = frozenset({"1/2", "1/3", "2/3", "1/4", "3/4"})
+
+
 def reject(text: str) -> bool:
-    """True when the text names an impossible date or time (month 13, February 30, 25:00)."""
+    """True when the text names an impossible date or time (month 13, February 30, 25:00), or a fraction."""
+    if text in _FRACTIONS:
+        return True
     numbers = [int(n) for n in re.findall(r"[0-9]+", text)]
+    if re.fullmatch(r"[0-9]{1,2}(?:st|nd|rd|th|ST|ND|RD|TH)", text):  # "the 3rd": a day of the month
+        return not 1 <= numbers[0] <= 31
+    if re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}", text):  # "7/22": month and day
+        return not _valid(2000, numbers[0], numbers[1])
     month_word = re.search(r"[A-Za-z]{3,}", text)
     if month_word and month_word.group().lower() in _MONTH_NUMBER:
         month = _MONTH_NUMBER[month_word.group().lower()]
         days = [n for n in numbers if n <= 31]
+        if not days and not [n for n in numbers if n > 31]:
+            return True
         years = [n for n in numbers if n > 31]
         if years and not 1800 <= years[0] <= 2200:
             return True
@@ -101,6 +113,26 @@ DATE = Recognizer(
             0.6,
         ),
         Pattern(
+            "date_month_day",
+            r"(?<!pain )(?<!PAIN )(?<!Pain )(?<!score )(?<!SCORE )(?<!rated )(?<!RATED )(?<!strength )"
+            + token_start("[0-9]", r"[\w./-]")
+            + r"[0-9]?/[0-9]{1,2}(?![\w/]|[.,][0-9]|-[0-9]|[ ]?(?i:tab|tabs|tablet|strength|of[ ]|x[ ]?[0-9]))",
+            0.45,
+        ),
+        Pattern(
+            "date_day_mon",
+            token_start("[0-9]", r"[\w./-]") + r"[0-9]?-" + _MONTH + r"(?![\w-])",
+            0.6,
+        ),
+        Pattern(
+            "date_ordinal_day",
+            r"(?<![\w-])(?i:on|since|until|till|by|from|before|after|of|starting|beginning|through)[ ]+(?i:the)[ ]+"
+            r"(?P<day>[0-9]{1,2}(?:st|nd|rd|th|ST|ND|RD|TH))(?![\w])(?![ ]+(?i:of[ ]+(?:the|this|a|his|her)\b"
+            r"|time|times|floor|dose|doses|day|week|grade|degree|percentile|line|cycle|round|trimester|attempt))",
+            0.55,
+            group="day",
+        ),
+        Pattern(
             "date_day_month_year",
             token_start("[0-9]", r"[\w.]")
             + r"[0-9]?"
@@ -114,6 +146,10 @@ DATE = Recognizer(
     context=(
         "date",
         "dob",
+        "on",
+        "since",
+        "until",
+        "f/u",
         "born",
         "birth",
         "birthday",

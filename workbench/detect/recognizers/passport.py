@@ -1,4 +1,5 @@
-"""Passport numbers: Synthea's letter-8-digits-letter form, and US forms that need a context word."""
+"""Passport numbers (Safe Harbor (K), a certificate number): Synthea's letter-8-digits-letter form, and US
+forms that need a context word."""
 
 from __future__ import annotations
 

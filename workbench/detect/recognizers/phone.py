@@ -26,7 +26,7 @@ PATTERNS = (
     ),
     Pattern(
         "phone_paren",
-        token_start(r"\(", r"[\w(]") + _AREA + r"\)[ ]?" + _EXCHANGE + r"[ .-][0-9]{4}" + _END,
+        token_start(r"\(", r"\w") + _AREA + r"\)[ ]?" + _EXCHANGE + r"[ .-][0-9]{4}" + _END,
         0.7,
     ),
     Pattern(
@@ -66,7 +66,23 @@ PHONE = Recognizer(
     name="phone",
     kind=IdentifierKind.PHONE,
     patterns=PATTERNS,
-    context=("phone", "telephone", "tel", "ph", "cell", "mobile", "call", "pager", "contact", "home", "work"),
+    context=(
+        "phone",
+        "telephone",
+        "tel",
+        "ph",
+        "cell",
+        "mobile",
+        "call",
+        "callback",
+        "pager",
+        "contact",
+        "home",
+        "work",
+        "number",
+        "reached",
+        "text",
+    ),  # fmt: skip
     reject=reject,
 )
 
@@ -74,7 +90,7 @@ FAX = Recognizer(
     name="fax",
     kind=IdentifierKind.FAX,
     patterns=PATTERNS,
-    context=("fax", "faxes", "facsimile", "telefax", "efax"),
+    context=("fax", "faxes", "faxed", "faxing", "facsimile", "telefax", "efax"),
     reject=reject,
     requires_context=True,
 )

@@ -1,6 +1,7 @@
 """US street addresses: a house number, capitalized street words and a USPS street suffix.
 
-Optional secondary units ("Apt 4", "Suite 12", "Unit 7B") are part of the span. Suffixes that read
+Optional secondary units ("Apt 4", "Suite 12", "Unit 7B") are part of the span; suffixes may be plural
+as USPS allows ("Mills", "Springs", "Fields"). Suffixes that read
 as ordinary English after a number ("7 Day Course", "2 Point Scale") are left out of the list.
 """
 
@@ -14,13 +15,13 @@ _SUFFIXES = (
     "Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluff|Boulevard|Blvd|Branch|Bridge|Brook|Burg|"
     "Bypass|Camp|Canyon|Cape|Causeway|Center|Circle|Cir|Cliff|Club|Common|Corner|Court|Ct|Cove|Creek|"
     "Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Dr|Estate|Expressway|Extension|Ferry|"
-    "Field|Flat|Ford|Forest|Forge|Fork|Freeway|Garden|Gateway|Glen|Green|Grove|Harbor|Haven|Heights|"
+    "Field|Flat|Ford|Forest|Forge|Fork|Fort|Ft|Freeway|Garden|Gateway|Glen|Green|Grove|Harbor|Haven|Heights|"
     "Highway|Hwy|Hill|Hollow|Inlet|Island|Isle|Junction|Knoll|Lake|Landing|Lane|Ln|Light|Lock|Lodge|Loop|"
-    "Manor|Meadow|Meadows|Mews|Mill|Motorway|Mount|Mountain|Neck|Orchard|Oval|Overpass|Parkway|Pkwy|Pike|"
-    "Place|Pl|Plain|Plaza|Port|Prairie|Promenade|Radial|Ramp|Ranch|Rapid|Ridge|River|Road|Rd|Route|Rue|"
-    "Shoal|Shore|Skyway|Spur|Square|Sq|Stravenue|Stream|Street|St|Summit|Terrace|Ter|Throughway|Trace|"
+    "Manor|Meadow|Meadows|Mews|Mill|Mills|Motorway|Mount|Mountain|Neck|Orchard|Oval|Overpass|Parkway|Pkwy|Pike|"
+    "Park|Parks|Place|Pl|Plain|Plaza|Port|Prairie|Promenade|Radial|Ramp|Ranch|Rapid|Ridge|River|Road|Rd|Route|Rue|"
+    "Shoal|Shore|Skyway|Spring|Spur|Station|Square|Sq|Stravenue|Stream|Street|St|Summit|Terrace|Ter|Throughway|Trace|"
     "Track|Trafficway|Trail|Trl|Tunnel|Turnpike|Underpass|Union|Vale|Valley|Viaduct|Village|Ville|Vista|Walk|"
-    "Wall|Way"
+    "Wall|Way|Well|View|Pine|Key|Loaf|Mission|Passage"
 )
 _UNIT = r"(?:,?[ ]+(?:Apt|Apartment|Suite|Ste|Unit|Rm|Room|Fl|Floor|#)\.?[ ]*#?[0-9A-Za-z-]{1,6})?"
 
@@ -32,7 +33,7 @@ STREET_ADDRESS = Recognizer(
             "street_address",
             token_start("[0-9]", r"[\w.,/-]")
             + r"[0-9]{0,5}[A-Z]?[ ]+(?:(?:[NSEW]|North|South|East|West)\.?[ ]+)?"
-            r"(?:[A-Z][A-Za-z'.-]*[ ]+){1,4}(?i:" + _SUFFIXES + r")\.?" + _UNIT + r"(?![\w-])",
+            r"(?:[A-Z][A-Za-z'.-]*[ ]+){1,4}(?i:(?:" + _SUFFIXES + r")s?)\.?" + _UNIT + r"(?![\w-])",
             0.5,
         ),
     ),

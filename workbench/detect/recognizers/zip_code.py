@@ -9,6 +9,11 @@ from __future__ import annotations
 from workbench.detect.recognizer import DIGIT_RUN, Pattern, Recognizer, token_start
 from workbench.kinds import IdentifierKind
 
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK"
+    "|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+
 
 def reject(text: str) -> bool:
     """True for a bare number that is not five digits, and for the unassigned prefix 000."""
@@ -20,6 +25,18 @@ ZIP_CODE = Recognizer(
     kind=IdentifierKind.GEO,
     patterns=(
         Pattern("zip5", DIGIT_RUN, 0.05),
+        Pattern(
+            "zip_after_state",
+            r"(?<![\w-])(?:" + _STATES + r"),?[ ]+(?P<zip>[0-9]{5}(?:-[0-9]{4})?)(?![\w/-]|[.,][0-9])",
+            0.6,
+            group="zip",
+        ),
+        Pattern(
+            "zip_after_city",
+            r"(?<=[a-z], )(?P<zip>[0-9]{5})(?![\w/-]|[.,][0-9])",
+            0.3,
+            group="zip",
+        ),
         Pattern("zip9", token_start("[0-9]", r"[\w.,$/-]") + r"[0-9]{4}-[0-9]{4}(?![\w/-]|[.,][0-9])", 0.3),
     ),
     context=("zip", "zipcode", "zip5", "postal", "postcode", "mailing", "address"),

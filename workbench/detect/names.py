@@ -1,0 +1,318 @@
+"""Run a `NameRecognizer`: find personal names from the name dictionaries and the words around them.
+
+Text is split into words (initials such as ``J.P.`` are one word). A name starts at a capitalized word
+that a trigger introduces (a title, a relation, a label, a signature line), that a credential follows
+(", RN"), or that the dictionaries know as a name and English does not use as a common word. It runs
+on over capitalized words, initials and particles ("da", "van") and a "Last, First" comma. Scores
+follow the strength of the evidence; in ALL-CAPS text, where capitals say nothing, a lone
+dictionary word scores below the threshold unless a context word stands near it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workbench.detect.lexicon import evidence, fold
+from workbench.detect.recognizer import NameRecognizer
+
+_TOKEN = re.compile(
+    r"(?:[^\W\d_]\.){1,3}(?![^\W\d_])"  # initials: J. or J.P.
+    r"|[^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_])|-(?=[^\W\d_]))*"  # words, with inner apostrophes and hyphens
+)
+_LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = frozenset('.!?:;\n"“”•*>')
+_CITY_STATE_ZIP = re.compile(r",? [A-Z]{2}(?: [0-9]{5}(?:-[0-9]{4})?)?\b")  # "Kristen, MA 02366": a city
+_SIGN_OFF = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "much", "you"})
+
+STRONG, CREDENTIAL, LABEL = 0.85, 0.8, 0.75
+MAX_WORDS = 4
+CONTEXT_WINDOW = 40
+CONTEXT_BOOST = 0.35
+
+
+@dataclass
+class _Word:
+    start: int
+    end: int
+    text: str
+    initial: bool
+    caps_line: bool
+    key: str  # folded, without a trailing dot
+
+    @property
+    def capitalized(self) -> bool:
+        return self.text[0].isupper()
+
+
+def _caps_lines(text: str) -> list[tuple[int, bool]]:
+    """(line end offset, line is mostly capitals) for each line."""
+    lines = []
+    position = 0
+    for line in re.split("[\n\x1e]", text):  # lines, and the values `scan_values` joins with \x1e
+        letters = _LETTER.findall(line)
+        upper = sum(1 for char in letters if char.isupper())
+        lines.append((position + len(line), len(letters) >= 2 and upper / len(letters) > 0.7))
+        position += len(line) + 1
+    return lines
+
+
+def _words(text: str) -> list[_Word]:
+    lines = _caps_lines(text)
+    words = []
+    line = 0
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        if (start and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()):
+            continue  # a word glued to digits is part of a code (FF8163064, KMHG7J7C2), not a name
+        while lines[line][0] < start:
+            line += 1
+        token = match.group()
+        words.append(_Word(start, end, token, token.endswith("."), lines[line][1], fold(token.rstrip("."))))
+    return words
+
+
+@functools.lru_cache(maxsize=8)
+def _undotted(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(word.replace(".", "") for word in words)
+
+
+class _Finder:
+    def __init__(
+        self, text: str, recognizer: NameRecognizer, external: bool, blocked: Sequence[tuple[int, int]]
+    ) -> None:
+        self.text, self.r, self.external = text, recognizer, external
+        self.words = _words(text)
+        if blocked:
+            self.words = _unblocked(self.words, blocked)
+        self.context = frozenset(word.lower() for word in recognizer.context)
+
+    # --- what one word is ---------------------------------------------------------------------------
+
+    def gap(self, i: int) -> str:
+        """The text between word i-1 and word i."""
+        before = self.words[i - 1].end if i > 0 else 0
+        return self.text[before : self.words[i].start]
+
+    def following(self, i: int) -> str:
+        if i + 1 < len(self.words) and self.gap(i + 1) in (" ", "'s ", "’s ", "s' ", "' "):
+            return self.words[i + 1].text
+        return ""
+
+    def nameable(self, i: int, *, strong: bool = False) -> bool:
+        """Word i can be part of a name: capitalized, not a function word, not rejected, not common English."""
+        word = self.words[i]
+        if word.initial:
+            return word.text[0].isupper()
+        if not word.capitalized or (len(word.text) < 2 and word.key not in self.r.particles):
+            return False
+        particle = word.key in self.r.particles
+        if word.text.isupper() and len(word.text) <= 3 and not particle and not (strong and word.caps_line):
+            return (
+                False  # an abbreviation (BP, MRN, HTN), unless a title or relation introduces it in capitals
+            )
+        key = word.key
+        if key in self.r.function_words or key in self.r.credentials or key in self.r.titles:
+            return False
+        if self.r.reject(word.text, self.following(i)):
+            return False
+        if strong:
+            return True
+        return not evidence(word.text).common_word
+
+    def first_name(self, i: int) -> bool:
+        """Word i is a popular first name: "CLENAGHAN, ZACH" reads as last name, first name."""
+        word = self.words[i]
+        return not word.initial and self.known(i) and (evidence(word.text).first_rank or 1 << 30) <= 1000
+
+    def known(self, i: int) -> bool:
+        word = self.words[i]
+        return not word.initial and evidence(word.text).name_like
+
+    def sentence_start(self, i: int) -> bool:
+        before = self.text[: self.words[i].start].rstrip(" \t([-–—'\"")
+        return not before or before[-1] in _SENTENCE_END
+
+    # --- triggers ------------------------------------------------------------------------------------
+
+    def trigger(self, i: int) -> float:
+        """The score a name starting at word i earns from the words before it; 0 if none."""
+        if i == 0:
+            return 0.0
+        gap = self.gap(i)
+        if "\x1e" in gap:  # context never crosses from one scanned value to the next
+            return 0.0
+        prev = self.words[i - 1].key
+        prev2 = self.words[i - 2].key if i > 1 else ""
+        if "\n" in gap:
+            # a line of its own after a sign-off ("Thanks so much,") or after a dash ("-- J.P., RN")
+            between = gap.strip(" \n")
+            if prev in _SIGN_OFF and between in (",", "", "!", "-", ",\n"):
+                return LABEL
+            if gap.rstrip(" ").endswith(("\n-- ", "\n--", "\n- ", "\n— ")) or between in ("--", "—"):
+                return LABEL
+            return 0.0
+        if len(gap.strip(" .,:(")) > 1 or "\n" in gap:
+            if gap.strip() in ("--", "-", "—") and not self.words[i - 1].caps_line:
+                return LABEL
+            return 0.0
+        if prev in self.r.titles or prev + "." in self.r.titles:
+            return STRONG
+        if prev in self.r.relations and gap in (" ", ", ", ": ", " (", " - "):
+            return STRONG
+        if prev in ("for", "of", "to") and prev2 in self.r.relations:
+            return STRONG  # "proxy for Dawn", "wife of Tom"
+        if prev in ("for", "by", "to", "with", "from") and prev2 in self.r.labels:
+            return LABEL
+        if prev in self.r.labels and (":" in gap or gap.strip() in ("-", ",")):
+            return LABEL
+        if prev == "you" and prev2 == "thank":
+            return LABEL
+        return 0.0
+
+    def credential_after(self, j: int) -> bool:
+        """Word j+1 is a credential (", MD", " RN") that ends a name ending at word j."""
+        if j + 1 >= len(self.words):
+            return False
+        gap = self.gap(j + 1)
+        if gap not in (", ", " ", ","):
+            return False
+        after = self.words[j + 1]
+        if after.key.replace(".", "") not in _undotted(self.r.credentials):
+            return False
+        return after.text.isupper() or after.text in ("PhD", "PharmD", "RPh", "PA-C", "MSc")
+
+    def context_near(self, i: int) -> bool:
+        if self.external:
+            return True
+        window = self.text[max(0, self.words[i].start - CONTEXT_WINDOW) : self.words[i].start].lower()
+        return any(word in self.context for word in re.findall(r"[a-z]+", window)[-3:])
+
+    # --- growing a name ------------------------------------------------------------------------------
+
+    def grow(self, i: int, *, strong: bool) -> int:
+        """The index after the last word of a name starting at word i."""
+        j = i + 1
+        comma_used = False
+        while j < len(self.words) and j - i < MAX_WORDS:
+            gap = self.gap(j)
+            if gap == " " and self.nameable(j):
+                j += 1
+                continue
+            particle = self.words[j].key in self.r.particles
+            if gap == " " and particle and (not self.words[j].capitalized or self.words[j].caps_line):
+                if j + 1 < len(self.words) and self.gap(j + 1) == " " and self.nameable(j + 1):
+                    j += 2
+                    continue
+            if (
+                gap == ", "
+                and not comma_used
+                and j - i == 1
+                and self.known(j)
+                and not self.credential_after(j - 1)
+                and (strong or self.known(i) or self.first_name(j))
+            ):
+                comma_used = True
+                j += 1
+                continue
+            break
+        return j
+
+    def find(self) -> list[tuple[int, int, float]]:
+        found: list[tuple[int, int, float]] = []
+        taken = -1
+        words = self.words
+        for i in range(len(words)):
+            if words[i].start < taken or not words[i].text[0].isupper():
+                continue
+            score = self.trigger(i)
+            strong = score >= STRONG
+            if score and not self.nameable(i, strong=strong):
+                score = 0.0
+            if score and score < STRONG and not (self.known(i) or not evidence(words[i].text).known_name):
+                score = 0.0  # a label introduces a dictionary name or an unknown word, not a common one
+            if score:
+                end = self.grow(i, strong=strong)
+            elif self.nameable(i):
+                end = self.grow(i, strong=False)
+                score = self.dictionary_score(i, end)
+            else:
+                continue
+            if self.credential_after(end - 1):
+                score = max(score, CREDENTIAL)
+            elif score < STRONG and _CITY_STATE_ZIP.match(self.text, words[end - 1].end):
+                continue
+            if score and score < 0.5 and self.context_near(i):
+                score = min(1.0, max(score + CONTEXT_BOOST, 0.4))
+            if score >= 0.3:
+                found.append((words[i].start, words[end - 1].end, score))
+                taken = words[end - 1].end
+        return self.with_credentials(found)
+
+    def dictionary_score(self, i: int, end: int) -> float:
+        known = sum(1 for k in range(i, end) if self.known(k))
+        initials = sum(1 for k in range(i, end) if self.words[k].initial)
+        if not known:
+            return 0.0
+        if end - i >= 2 and any(self.gap(k) == ", " for k in range(i + 1, end)):
+            return 0.6  # "Last, First"
+        if self.words[i].caps_line:
+            return 0.55 if known >= 2 else 0.35 if end - i - initials >= 2 else 0.2
+        if known >= 2:
+            return 0.75
+        if end - i >= 2:
+            return 0.6
+        return 0.35 if self.sentence_start(i) else 0.5
+
+    def with_credentials(self, found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+        """Add names that only a credential after them shows ("A.T., RN", "I. KOVÁCS, RN")."""
+        starts = {start for start, _end, _score in found}
+        covered = [(start, end) for start, end, _score in found]
+        extra = []
+        for j in range(len(self.words)):
+            if not self.credential_after(j) or not self.nameable(j, strong=True):
+                continue
+            word = self.words[j]
+            if not (word.initial or self.known(j) or evidence(word.text).english == 0):
+                continue  # "WILL PAGE COVERING MD": an English word before a credential is no name
+            i = j
+            while i > 0 and j - i < MAX_WORDS - 1 and self.gap(i) in (" ", "") and self.nameable(i - 1):
+                i -= 1
+            start, end = self.words[i].start, self.words[j].end
+            if start in starts or any(s <= start < e for s, e in covered):
+                continue
+            extra.append((start, end, CREDENTIAL))
+        return sorted(found + extra)
+
+
+def _unblocked(words: list[_Word], blocked: Sequence[tuple[int, int]]) -> list[_Word]:
+    """The words outside every blocked span (another recognizer's sure finding: an address, an email)."""
+    spans = sorted(blocked)
+    kept = []
+    k = 0
+    for word in words:
+        while k < len(spans) and spans[k][1] <= word.start:
+            k += 1
+        if k < len(spans) and spans[k][0] < word.end:
+            continue
+        kept.append(word)
+    return kept
+
+
+def find_names(
+    text: str,
+    recognizer: NameRecognizer,
+    *,
+    external_context: bool = False,
+    blocked: Sequence[tuple[int, int]] = (),
+) -> list[tuple[int, int, float]]:
+    """(start, end, score) of every name `recognizer` finds in `text`, sorted, not overlapping.
+
+    `external_context`: the caller's context (a column name) has one of the recognizer's context
+    words. Words inside `blocked` spans (sure findings of other recognizers) are never names.
+    """
+    if not text or not any(char.isupper() for char in text):
+        return []
+    return _Finder(text, recognizer, external_context, blocked).find()

