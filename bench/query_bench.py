@@ -106,21 +106,20 @@ def main() -> None:
         policy = load_policy(None)
         role = policy.role("researcher")
         catalog = Catalog.load(settings.catalog_path)
-        key = audit.value_key(settings)
         repeat_small = 300
 
         def fixed_path() -> None:
             statement = parse_single_query(small)
             lineage = query_lineage(statement, catalog.schema())
             decide(lineage, catalog, role)
-            rewrite(statement, catalog, role, key)
+            rewrite(statement, catalog, role)
             audit.record(settings, "query", "ok", {"bench": True})
 
         def plan_only() -> None:
             statement = parse_single_query(small)
             lineage = query_lineage(statement, catalog.schema())
             decide(lineage, catalog, role)
-            rewrite(statement, catalog, role, key)
+            rewrite(statement, catalog, role)
 
         def append_only() -> None:
             audit.record(settings, "query", "ok", {"bench": True})

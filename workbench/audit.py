@@ -7,27 +7,54 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Collection, Mapping
+from dataclasses import replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from sqlglot import exp
 
-from workbench.errors import NoSession
+from workbench.errors import BadInput, NoSession
 from workbench.keys import derive_key, keyed_hash, workspace_secret
-from workbench.ledger import Ledger, LedgerEntry, LedgerEvent, Verification
+from workbench.ledger import (
+    CheckpointSchedule,
+    Keyring,
+    Ledger,
+    LedgerEntry,
+    LedgerEvent,
+    Notary,
+    Verification,
+    Witness,
+)
 from workbench.ledger.entry import LedgerAction, Outcome
+from workbench.ledger.witness import notes_in
 from workbench.session import Principal, current, os_user
 from workbench.settings import Settings
 
 
 @lru_cache(maxsize=8)
-def _ledger(path: Path, busy_ms: int) -> Ledger:
-    return Ledger(path, busy_ms=busy_ms)
+def _ledger(settings: Settings) -> Ledger:
+    if settings.ledger_synchronous not in ("NORMAL", "FULL"):
+        raise BadInput("Setting ledger_synchronous must be NORMAL or FULL.")
+    return Ledger(
+        settings.ledger_path,
+        busy_ms=settings.ledger_busy_ms,
+        synchronous=settings.ledger_synchronous,  # type: ignore[arg-type]
+        notary=notary(settings),
+        schedule=CheckpointSchedule(settings.ledger_checkpoint_entries, settings.ledger_checkpoint_seconds),
+    )
 
 
 def ledger(settings: Settings) -> Ledger:
+    """The process's ledger for this workspace: one write connection, checkpoints on schedule."""
     settings.ensure_home()
-    return _ledger(settings.ledger_path, settings.ledger_busy_ms)
+    return _ledger(settings)
+
+
+def notary(settings: Settings) -> Notary:
+    """Signs checkpoints with the workspace's checkpoint key and records them in its witness file."""
+    keyring = Keyring(settings.ledger_verifier_dir, settings.ledger_signing_key)
+    return Notary(keyring, Witness(settings.witness_path), sign=settings.ledger_sign_checkpoints)
 
 
 def record(
@@ -50,6 +77,14 @@ def record(
     return ledger(settings).append(event)
 
 
+# Every node that carries text a user typed as a value (plain, raw, national, byte, hex, bit strings).
+_STRING_LIKE = tuple(
+    getattr(exp, name)
+    for name in ("Literal", "RawString", "National", "ByteString", "HexString", "BitString", "UnicodeString")
+    if hasattr(exp, name)
+)
+
+
 def sql_shape(expression: exp.Expr, known_names: Collection[str] = ()) -> str:
     """The query with literals replaced by `?`, comments dropped, and every identifier that is not
     a known table or column name (aliases, mistyped names, a value in double quotes) replaced by
@@ -58,7 +93,9 @@ def sql_shape(expression: exp.Expr, known_names: Collection[str] = ()) -> str:
     renamed: dict[str, str] = {}
 
     def blank(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Literal):
+        if isinstance(node, _STRING_LIKE):
+            return exp.Placeholder()
+        if isinstance(node, exp.JSONPath):
             return exp.Placeholder()
         if isinstance(node, exp.Identifier) and node.name.lower() not in known:
             return exp.to_identifier(renamed.setdefault(node.name, f"n{len(renamed) + 1}"))
@@ -81,12 +118,32 @@ def value_key(settings: Settings) -> bytes:
     return derive_key(workspace_secret(settings.secret_path), "value-hash")
 
 
-def verify_ledger(settings: Settings) -> Verification:
-    """Verify the whole chain, then record that a verification ran and what it found."""
-    verification = ledger(settings).verify()
+def verify_ledger(
+    settings: Settings,
+    checkpoint_file: Path | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Verification:
+    """Verify the ledger against its witness (or the checkpoints in `checkpoint_file`), whole or
+    for the entries between `since` and `until`; then record that a verification ran and what it found."""
+    book = ledger(settings)
+    notes = None if checkpoint_file is None else notes_in(_read_text(checkpoint_file))
+    trusted = notary(settings).trusted(notes)
+    checkpoints = [signed.checkpoint for signed in trusted.checkpoints]
+    first, last = book.seq_range(since, until) if since or until else (1, None)
+    verification = book.verify(checkpoints, first_seq=first, last_seq=last)
+    if trusted.rejected:
+        verification = replace(verification, witness_rejected=trusted.rejected)
     principal = None
     with contextlib.suppress(NoSession):
         principal = current(settings)
     outcome: Outcome = "ok" if verification.ok else "error"
     record(settings, "verify", outcome, verification.to_json(), principal)
     return verification
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"Cannot read the checkpoint file {path} ({type(exc).__name__}).") from None

@@ -32,9 +32,10 @@ class UnknownTable(WorkbenchError):
     """A query or command names a table the warehouse does not have."""
 
     def __init__(self, table: str) -> None:
+        # The name is not echoed: a mistyped "table" can be a value typed in the wrong place.
         super().__init__(
-            f"Unknown table {table!r}. Run `workbench columns` to list tables, "
-            "or load data with `workbench load synthea DIR`."
+            "The query names a table that is not in the warehouse. Run `workbench columns` to list "
+            "tables, or load data with `workbench load synthea DIR`."
         )
         self.table = table
 

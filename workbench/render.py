@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str) -> str:
+    """Show control and bidi characters as escapes so data cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[object]], limit: int = 50) -> str:
     """A plain fixed-width table for terminals."""
-    shown = [["" if v is None else str(v) for v in row] for row in rows[:limit]]
+    shown = [["" if v is None else _printable(str(v)) for v in row] for row in rows[:limit]]
     widths = [max([len(c), *(len(r[i]) for r in shown)]) for i, c in enumerate(columns)]
     widths = [w if i == len(widths) - 1 else min(40, w) for i, w in enumerate(widths)]
 

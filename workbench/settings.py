@@ -37,7 +37,59 @@ class Settings:
         default=30.0, metadata=_meta("How long to wait for another process holding the warehouse file.")
     )
     ledger_busy_ms: int = field(
-        default=10_000, metadata=_meta("SQLite busy timeout for ledger appends, in ms.")
+        default=10_000,
+        metadata=_meta("How long a ledger append waits for other writers, in ms; then the operation fails."),
+    )
+    ledger_synchronous: str = field(
+        default="NORMAL",
+        metadata=_meta(
+            "SQLite durability of ledger appends: NORMAL (an appended entry survives the process being "
+            "killed; a power loss can drop entries appended since the last checkpoint) or FULL "
+            "(fsync on every append: nothing acknowledged is lost, appends are much slower)."
+        ),
+    )
+    ledger_checkpoint_entries: int = field(
+        default=1000,
+        metadata=_meta(
+            "A process writes a signed ledger checkpoint after this many appends (0: never by count)."
+        ),
+    )
+    ledger_checkpoint_seconds: float = field(
+        default=60.0,
+        metadata=_meta(
+            "...and within this many seconds of an append, also when idle (0: no timer); every process "
+            "that appended also writes one when it exits."
+        ),
+    )
+    ledger_sign_checkpoints: bool = field(
+        default=True,
+        metadata=_meta(
+            "Whether processes that append sign checkpoints themselves; false when another account "
+            "runs `workbench ledger checkpoint` (docs/ledger.md, threat model)."
+        ),
+    )
+    ledger_signing_key: str = field(
+        default="",
+        metadata=_meta(
+            "Checkpoint signing key: empty for <ledger_verifier_keys>/signing.key (created 0600 on "
+            "first use), a path to a key file, or env:NAME for an environment variable holding it."
+        ),
+    )
+    ledger_verifier_keys: str = field(
+        default="",
+        metadata=_meta(
+            "Folder of trusted checkpoint public keys (*.vkey); empty for $WORKBENCH_HOME/keys/ledger."
+        ),
+    )
+    witness_dir: str = field(
+        default="",
+        metadata=_meta(
+            "Folder of the witness file `checkpoints` (every signed checkpoint, one JSON line each); "
+            "empty for $WORKBENCH_HOME/witness. Another disk or account keeps it out of reach."
+        ),
+    )
+    query_timeout_seconds: float = field(
+        default=300.0, metadata=_meta("A governed query running longer than this is stopped.")
     )
     external_schemas: tuple[str, ...] = field(
         default=("export", "external"),
@@ -67,6 +119,21 @@ class Settings:
     @property
     def secret_path(self) -> Path:
         return self.home / "keys" / "workspace.key"
+
+    @property
+    def ledger_verifier_dir(self) -> Path:
+        return self._under_home(self.ledger_verifier_keys, self.home / "keys" / "ledger")
+
+    @property
+    def witness_path(self) -> Path:
+        """The witness folder (the file in it is `checkpoints`)."""
+        return self._under_home(self.witness_dir, self.home / "witness")
+
+    def _under_home(self, configured: str, default: Path) -> Path:
+        if not configured:
+            return default
+        path = Path(configured).expanduser()
+        return path if path.is_absolute() else self.home / path
 
     @classmethod
     def load(cls, **overrides: object) -> Settings:

@@ -215,6 +215,11 @@ def test_entry_point_runs_as_a_process(tmp_path: object) -> None:
 
 
 VALUES_AS_IDENTIFIERS = [
+    "SELECT CAST('x' || chr(10) || 'Did you mean ' || FIRST || ' ' || ADDRESS AS INT) FROM patients LIMIT 1",
+    "SELECT CAST(chr(10) || 'Candidate bindings: ' || LAST AS DATE) FROM patients LIMIT 1",
+    "SELECT CAST(FIRST || '''' || chr(10) || 'Did you mean ' || LAST AS INT) FROM patients LIMIT 1",
+    "SELECT FIRST FROM patients WHERE LAST = $$Mosciski958$$ OR SSN = N'999-17-5017' OR FIRST = e'Maynard46'",
+    "SELECT * FROM Mosciski958",
     'SELECT count(*) FROM patients WHERE SSN = "999-17-5017"',
     'SELECT FIRST AS "Mosciski958 999-17-5017" FROM patients',
     'SELECT "Maynard46" FROM patients',

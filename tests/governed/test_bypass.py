@@ -9,6 +9,7 @@ protected values cannot reveal or probe them.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -115,6 +116,25 @@ REJECTED = [
     "PIVOT patients ON GENDER USING first(SSN)",
     "SELECT * FROM nonexistent_table",
     "SELECT FROM WHERE",
+    # found by review: a CTE shadowing a table, decoys, engine introspection, parameters, stalls
+    "WITH RECURSIVE patients AS (SELECT * FROM patients UNION SELECT * FROM patients) SELECT FIRST FROM patients",
+    "WITH RECURSIVE patients(x) AS (SELECT SSN FROM patients UNION ALL SELECT x FROM patients WHERE false) "
+    "SELECT x FROM patients",
+    "SELECT Id FROM (UNPIVOT patients ON MARITAL INTO NAME k VALUE v) "
+    "WHERE 1 = (WITH patients AS (SELECT 1 AS q) SELECT q FROM patients)",
+    "SELECT * FROM (PIVOT patients ON GENDER USING first(FIRST)) "
+    "WHERE 1 = (WITH patients AS (SELECT 1 AS q) SELECT q FROM patients)",
+    "SELECT * FROM (SUMMARIZE patients) WHERE EXISTS (WITH patients AS (SELECT 1) SELECT 1 FROM patients)",
+    "SELECT current_query() FROM patients",
+    "SELECT json_serialize_plan('SELECT 1 FROM main.patients WHERE BIRTHDATE < DATE ''1949-11-27''', optimize := true)",
+    "SELECT \"current_setting\"('temp_directory')",
+    "SELECT getvariable('x')",
+    "SELECT sleep_ms(100000)",
+    "SELECT $1, ? FROM patients",
+    "SELECT $phi_hmac_inner",
+    "SELECT " + "(" * 3000 + "1" + ")" * 3000,
+    "SELECT " + "NOT " * 5000 + "true",
+    " UNION ALL ".join(["SELECT 1"] * 1000),
 ]
 
 
@@ -200,7 +220,10 @@ def test_disguised_reads_are_masked(sql: str, twins: tuple[Settings, Settings]) 
     answer = _answer(sql, real)
     if isinstance(answer, list):
         text = repr(answer)
-        leaked = sorted(v for v in _raw_values() if v in text)
+        # a value counts when it stands alone, not as digits inside a hash like h_3f01701a...
+        leaked = sorted(
+            v for v in _raw_values() if re.search(rf"(?<![0-9A-Za-z]){re.escape(v)}(?![0-9A-Za-z])", text)
+        )
         assert not leaked, f"{len(leaked)} raw identifier values visible"
     assert answer == _answer(sql, changed), "the answer depends on protected values"
 

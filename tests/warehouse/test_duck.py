@@ -241,23 +241,23 @@ def secrets_db() -> Iterator[duckdb.DuckDBPyConnection]:
 
 # (statement, fragments the scrubbed message keeps); every row also checks no part of SECRET survives.
 SCRUB_CASES = [
-    ("SELECT name::INTEGER FROM p", ["Conversion Error: Could not convert string", "INT32"]),
-    ("SELECT name::DATE FROM p", ["Conversion Error: invalid date field format"]),
-    ("SELECT name::UUID FROM p", ["Conversion Error", "UUID"]),
-    ("SELECT name::JSON FROM p", ["Conversion Error: Malformed JSON"]),
+    ("SELECT name::INTEGER FROM p", ["Conversion Error: a value could not be converted to INT32"]),
+    ("SELECT name::DATE FROM p", ["Conversion Error: a value could not be converted"]),
+    ("SELECT name::UUID FROM p", ["Conversion Error: a value could not be converted"]),
+    ("SELECT name::JSON FROM p", ["Conversion Error: a value could not be converted"]),
     ("SELECT [name]::INTEGER[] FROM p", ["Conversion Error", "INT32"]),
     ("SELECT strptime(name, '%Y') FROM p", ["Invalid Input Error: Could not parse string"]),
     ("SELECT error(name) FROM p", ["Invalid Input Error (details withheld"]),
     ("SELECT regexp_matches('a', name || '(') FROM p", ["Invalid Input Error (details withheld"]),
     ("INSERT INTO p VALUES (4417, 'x', 0, NULL)", ["Constraint Error: Duplicate key", "primary key"]),
     ("SELECT big * big FROM p", ["Out of Range Error: Overflow in multiplication of INT64"]),
-    ("SELECT big::INTEGER FROM p", ["Conversion Error", "INT32"]),
+    ("SELECT big::INTEGER FROM p", ["Conversion Error: a value could not be converted"]),
     ("SELECT (big * 100)::DECIMAL(4,1) FROM p", ["Conversion Error", "DECIMAL(4,1)"]),
-    ("SELECT make_date(4417, 13, 1)", ["Conversion Error: Date out of range"]),
+    ("SELECT make_date(4417, 13, 1)", ["Conversion Error: a value could not be converted"]),
     ("SELECT * FROM p WHERE name = 'Zebulon O''Hara' AND", ["Parser Error: syntax error"]),
     # negative rows: names are kept, so the user can fix the query
-    ("SELECT nosuch FROM p", ['Binder Error: Referenced column "nosuch" not found', 'Candidate bindings: "']),
-    ("SELECT p.nm FROM p", ['Table "p" does not have a column named "nm"', '"name"']),
+    ("SELECT nosuch FROM p", ['Binder Error: Referenced column "nosuch" not found']),
+    ("SELECT p.nm FROM p", ['Table "p" does not have a column named "nm"']),
     ("SELECT * FROM nosuch_table", ["Catalog Error: Table with name nosuch_table does not exist!"]),
     ("SELECT born + name FROM p", ["Binder Error: No function matches", "'+(DATE, VARCHAR)'"]),
 ]
@@ -277,7 +277,7 @@ def test_scrub_engine_error(secrets_db: duckdb.DuckDBPyConnection, statement: st
 
 
 CSV_CASES = [
-    ("Id,BIRTHDATE\nA,2001-02-03\nB,Zebulon4417\n", ["Line: 3", 'converting column "BIRTHDATE"', "'DATE'"]),
+    ("Id,BIRTHDATE\nA,2001-02-03\nB,Zebulon4417\n", ["Conversion Error: a value could not be converted"]),
     ("Id,BIRTHDATE\nA,2001-02-03,Zebulon4417\n", ["Invalid Input Error: CSV Error on Line: 2"]),
     ('Id,BIRTHDATE\nA,"Zebulon4417\n', ["Invalid Input Error: CSV Error on Line: 2"]),
 ]
@@ -306,12 +306,15 @@ def test_scrub_engine_error_from_csv(tmp_path: Path, content: str, kept: list[st
 SCRUB_MESSAGES = [
     (
         "Conversion Error: Could not convert string 'O'Brien' into INT32",
-        "Conversion Error: Could not convert string '…' into INT32",
+        "Conversion Error: a value could not be converted to INT32; check the casts and comparisons in the query",
     ),
-    ("Conversion Error: Could not convert value 'abc", "Conversion Error: Could not convert value '…'"),
+    (
+        "Conversion Error: Could not convert value 'abc",
+        "Conversion Error: a value could not be converted; check the casts and comparisons in the query",
+    ),
     (
         "Conversion Error: Type INT64 with value 3037004417 can't be cast to INT32",
-        "Conversion Error: Type INT64 with value … can't be cast to INT32",
+        "Conversion Error: a value could not be converted to INT32; check the casts and comparisons in the query",
     ),
     ("IO Error: Could not read 'Zeb' at byte 4417", "IO Error: Could not read '…' at byte 4417"),
     (
@@ -320,11 +323,11 @@ SCRUB_MESSAGES = [
     ),
     (
         "Catalog Error: Table with name x does not exist!\nDid you mean \"t\"?\n\nLINE 1: SELECT 'Zeb'",
-        'Catalog Error: Table with name x does not exist! Did you mean "t"?',
+        "Catalog Error: Table with name x does not exist!",
     ),
     (
         "Conversion Error: Could not cast value 4417 to DECIMAL(18,2)",
-        "Conversion Error: Could not cast value … to DECIMAL(18,2)",
+        "Conversion Error: a value could not be converted to DECIMAL(18,2); check the casts and comparisons in the query",
     ),
     (
         "Invalid Input Error: Zebulon 4417",

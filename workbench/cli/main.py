@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from workbench.cli import ledger as ledger_commands
 from workbench.cli import lineage as lineage_commands
+from workbench.cli import scan as scan_commands
 from workbench.errors import UsageError, WorkbenchError
 from workbench.render import print_json, render_table
 from workbench.settings import Settings
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     columns.add_argument("table", nargs="?", help="one table (default: all)")
     ledger_commands.register(sub.add_parser("ledger", help="Audit ledger commands."), _Parser)
     lineage_commands.register(sub.add_parser("lineage", help="Column lineage from SQL files."), _Parser)
+    scan_commands.register(sub.add_parser("scan", help="Find PHI in text (JSON lines)."), _Parser)
     lineage_commands.register_impact(sub.add_parser("impact", help="Breach impact of a table or column."))
     add("demo", cmd_demo, "Run a headless tour: load, query as two roles, verify the ledger.")
     return parser

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
+import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from workbench.errors import BadInput, SqlError, SqlRefused
+from workbench.governed.functions import ALLOWED_ANONYMOUS
 
 DIALECT = "duckdb"
 
@@ -81,7 +84,13 @@ _REFUSED_NODES: tuple[tuple[type[exp.Expr], str], ...] = (
     (exp.Pragma, "PRAGMA changes settings"),
     (exp.Set, "SET changes settings"),
     (exp.Command, "this statement kind is not a query"),
+    (exp.Summarize, "SUMMARIZE reads statistics of the raw table"),
+    (exp.Describe, "DESCRIBE is not a query"),
+    (exp.Placeholder, "parameters are not accepted in governed queries"),
+    (exp.Parameter, "parameters are not accepted in governed queries"),
 )
+
+MAX_SQL_CHARS = 1_000_000
 
 # Functions that read files, URLs or other queries, or reveal the environment.
 _FILE_FUNCTIONS = re.compile(
@@ -115,6 +124,10 @@ def parse_single_query(sql: str) -> exp.Query:
         raise BadInput("The query is empty; write one SELECT statement.")
     if "\x00" in sql:
         raise BadInput("The query holds a NUL character; remove it.")
+    if len(sql) > MAX_SQL_CHARS:
+        raise BadInput(f"The query is longer than {MAX_SQL_CHARS:,} characters; shorten it.")
+    if any("\ud800" <= char <= "\udfff" for char in sql):
+        raise BadInput("The query is not valid UTF-8 text; re-type it.")
     first_word = re.match(r"[A-Za-z_]+", _LEADING_NOISE.sub("", sql))
     if first_word and first_word.group(0).upper() in _REFUSED_KEYWORDS:
         raise SqlRefused(first_word.group(0).upper(), "only one read-only SELECT query is governed")
@@ -144,9 +157,25 @@ def _statement_name(statement: exp.Expr, node_type: type[exp.Expr]) -> str:
     return node_type.__name__.upper()
 
 
+@lru_cache(maxsize=1)
+def _engine_functions() -> frozenset[str]:
+    """DuckDB's own function names: only these are echoed in refusals (anything else may be a value)."""
+    with duckdb.connect() as con:
+        return frozenset(
+            name
+            for (name,) in con.execute("SELECT DISTINCT function_name FROM duckdb_functions()").fetchall()
+        )
+
+
 def _refuse_outside_access(statement: exp.Expr) -> None:
     for func in statement.find_all(exp.Func):
-        name = func.sql_name() if not isinstance(func, exp.Anonymous) else str(func.this)
+        if isinstance(func, exp.Anonymous):
+            name = func.name.lower()
+            if name not in ALLOWED_ANONYMOUS:
+                shown = f"function {name}()" if name in _engine_functions() else "an unknown function"
+                raise SqlRefused(shown, "it is not on the list of functions governed queries may call")
+            continue
+        name = func.sql_name()
         if isinstance(func, exp.ReadCSV | exp.ReadParquet) or _FILE_FUNCTIONS.match(name or ""):
             raise SqlRefused(f"function {name.lower()}()", "it reads outside the warehouse")
     for table in statement.find_all(exp.Table):

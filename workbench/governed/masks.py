@@ -1,8 +1,8 @@
 """SQL expressions that present one column as a role's policy says.
 
 Each function returns DuckDB SQL over a quoted column name. The value hash is an HMAC-SHA256
-computed inside DuckDB (inner/outer pads precomputed from the workspace key), so hashing stays
-vectorized and equals `workbench.keys.keyed_hash` on the value's text.
+computed inside DuckDB (inner/outer pads from the workspace key, bound as query parameters), so
+hashing stays vectorized and equals `workbench.keys.keyed_hash` on the value's text.
 """
 
 from __future__ import annotations
@@ -11,13 +11,7 @@ import re
 
 from workbench.catalog import CatalogColumn
 from workbench.kinds import Action, IdentifierKind
-
-# 3-digit ZIP areas with 20,000 or fewer people (2000 Census, HHS de-identification guidance):
-# Safe Harbor requires "000" for these.
-RESTRICTED_ZIP3 = (
-    "036", "059", "063", "102", "203", "556", "692", "790", "821",
-    "823", "830", "831", "878", "879", "884", "890", "893",
-)  # fmt: skip
+from workbench.safe_harbor import RESTRICTED_ZIP3 as RESTRICTED_ZIP3
 
 _BIRTH = re.compile(r"birth|dob", re.IGNORECASE)
 _AGE = re.compile(r"(^|_)age($|_)", re.IGNORECASE)
@@ -27,10 +21,6 @@ _TEMPORAL = ("DATE", "TIMESTAMP")
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _blob(data: bytes) -> str:
-    return "'" + "".join(f"\\x{b:02X}" for b in data) + "'::BLOB"
 
 
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
@@ -46,9 +36,20 @@ def mask_sql(col: str, kind: IdentifierKind) -> str:
     return _not_null(col, f"'{kind.token}'")
 
 
-def hash_sql(col: str, key: bytes) -> str:
+# The HMAC pads are bound as named parameters when the query runs, so the key never appears in
+# the SQL text (which `current_query()` or an error could reveal). Governed queries may not use
+# parameters themselves, so no user query can read these.
+INNER_PAD = "phi_hmac_inner"
+OUTER_PAD = "phi_hmac_outer"
+
+
+def hash_parameters(key: bytes) -> dict[str, bytes]:
     inner, outer = hmac_pads(key)
-    digest = f"sha256({_blob(outer)} || unhex(sha256({_blob(inner)} || encode(CAST({col} AS VARCHAR)))))"
+    return {INNER_PAD: inner, OUTER_PAD: outer}
+
+
+def hash_sql(col: str) -> str:
+    digest = f"sha256(${OUTER_PAD} || unhex(sha256(${INNER_PAD} || encode(CAST({col} AS VARCHAR)))))"
     return _not_null(col, f"'h_' || substr({digest}, 1, 16)")
 
 
@@ -58,13 +59,15 @@ def generalize_sql(col: str, column: CatalogColumn) -> str | None:
     column_type = column.type.upper()
     if kinds == {IdentifierKind.DATE}:
         if _AGE.search(column.name) and not column_type.startswith(_TEMPORAL):
-            number = f"TRY_CAST({col} AS DOUBLE)"
+            number = f"floor(TRY_CAST({col} AS DOUBLE))"
             return _not_null(
                 col, f"CASE WHEN {number} >= 90 THEN '90+' ELSE CAST({number} AS BIGINT)::VARCHAR END"
             )
         moment = col if column_type.startswith(_TEMPORAL) else f"TRY_CAST({col} AS TIMESTAMP)"
         if _BIRTH.search(column.name):
-            old = f"CAST({moment} AS DATE) <= current_date - INTERVAL 90 YEAR"
+            # By calendar year only, so the cut-off itself reveals no month or day: anyone who
+            # may be 90 or older this year shows as `90+`.
+            old = f"year(current_date) - year({moment}) >= 90"
             return _not_null(col, f"CASE WHEN {old} THEN '90+' ELSE CAST(year({moment}) AS VARCHAR) END")
         return f"year({moment})"
     if kinds == {IdentifierKind.GEO} and _ZIP.search(column.name):
@@ -74,7 +77,7 @@ def generalize_sql(col: str, column: CatalogColumn) -> str | None:
     return None
 
 
-def present_sql(column: CatalogColumn, action: Action, key: bytes) -> str | None:
+def present_sql(column: CatalogColumn, action: Action) -> str | None:
     """The column as `action` presents it; None for `deny` (the column is left out)."""
     col = quote(column.name)
     if action == "allow":
@@ -82,7 +85,7 @@ def present_sql(column: CatalogColumn, action: Action, key: bytes) -> str | None
     if action == "deny":
         return None
     if action == "hash":
-        return hash_sql(col, key)
+        return hash_sql(col)
     if action == "generalize":
         general = generalize_sql(col, column)
         if general is not None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -23,8 +25,10 @@ from workbench.catalog import Catalog
 from workbench.detect.scan import mask_values
 from workbench.errors import AccessDenied, BadInput, Refused, SqlError, WorkbenchError
 from workbench.governed.guard import parse_single_query
+from workbench.governed.masks import INNER_PAD, hash_parameters
 from workbench.governed.rewrite import column_actions, rewrite
 from workbench.kinds import Action, IdentifierKind, strictest
+from workbench.ledger.entry import Outcome
 from workbench.lineage.sql import QueryLineage, query_lineage
 from workbench.policy import Role, load_policy
 from workbench.session import Principal
@@ -75,6 +79,8 @@ def _jsonable(value: object) -> object:
         return [_jsonable(v) for v in value]
     if isinstance(value, dt.timedelta):
         return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and infinities are not JSON
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
@@ -123,65 +129,91 @@ def _scan_result(
 
 
 def run_query(sql: str, settings: Settings, purpose: str | None = None) -> GovernedResult:
-    """Run `sql` as the logged-in principal, masked by policy, and record it in the ledger."""
-    fingerprint = audit.sql_fingerprint(settings, sql)
-    detail: dict[str, object] = {"sql_hmac": fingerprint}
-    principal: Principal | None = None
-    chosen_purpose: str | None = None
+    """Run `sql` as the logged-in principal, masked by policy, and record it in the ledger.
+
+    Exactly one ledger entry per call: ok, refused, denied or error. An unexpected failure is
+    recorded as an error and surfaces as a one-line WorkbenchError (fail closed, no traceback).
+    """
+    attempt = _Attempt(detail={"sql_hmac": audit.sql_fingerprint(settings, sql)})
     try:
-        principal = session.current(settings)
-        policy = load_policy(settings.policy_path)
-        role = policy.role(principal.role)
-        chosen_purpose = policy.purpose_for(
-            role, purpose if purpose is not None else principal.purpose.value
-        ).value
-        statement = parse_single_query(sql)
-        catalog = Catalog.load(settings.catalog_path)
-        known = catalog.names()
-        detail["sql_shape"] = audit.sql_shape(statement, known)
-        if not catalog.tables:
-            raise BadInput("No data is loaded; run `workbench seed` or `workbench load synthea DIR` first.")
-        lineage = query_lineage(statement, catalog.schema())
-        decisions = decide(lineage, catalog, role)
-        detail["columns"] = [
-            {"column": d.column, "kinds": [k.value for k in d.kinds], "action": d.action} for d in decisions
-        ]
-        rewritten = rewrite(statement, catalog, role, audit.value_key(settings))
-        detail["tables"] = list(rewritten.tables)
-        actions = {d.column.lower(): d.action for d in decisions}
-        presented = tuple(
-            strictest([actions[str(ref)] for ref in lineage.sources_of(name) if str(ref) in actions])
-            for name in lineage.outputs
-        )
-        detail["outputs"] = [
-            {
-                "position": i,
-                "sources": sorted(str(r) for r in lineage.sources_of(name)),
-                "presented": presented[i],
-            }
-            for i, name in enumerate(lineage.outputs)
-            if lineage.sources_of(name)
-        ]
-        if lineage.unresolved:
-            detail["unresolved"] = len(lineage.unresolved)
-        columns, rows = _execute(rewritten.sql, settings, known)
-        rows, findings = _scan_result(columns, rows, role)
-        detail["rows"] = len(rows)
-        if findings:
-            detail["result_scan"] = dict(sorted(findings.items()))
+        result = _govern(sql, settings, purpose, attempt)
     except WorkbenchError as error:
-        detail["error"] = type(error).__name__
-        detail["reason"] = error.message
-        outcome = (
-            "denied"
-            if isinstance(error, AccessDenied)
-            else "refused"
-            if isinstance(error, Refused)
-            else "error"
-        )
-        audit.record(settings, "query", outcome, detail, principal, chosen_purpose)  # type: ignore[arg-type]
+        _record_failure(settings, attempt, error)
         raise
-    entry = audit.record(settings, "query", "ok", detail, principal, chosen_purpose)
+    except (Exception, RecursionError) as exc:
+        error = WorkbenchError(
+            "The query could not be governed (internal error, recorded in the ledger); simplify it and try again."
+        )
+        attempt.detail["internal"] = type(exc).__name__
+        _record_failure(settings, attempt, error)
+        raise error from None
+    entry = audit.record(settings, "query", "ok", attempt.detail, attempt.principal, attempt.purpose)
+    return replace(result, seq=entry.seq)
+
+
+@dataclass
+class _Attempt:
+    """What is known so far about one governed query, for its ledger entry."""
+
+    detail: dict[str, object]
+    principal: Principal | None = None
+    purpose: str | None = None
+    known: frozenset[str] = frozenset()
+
+
+def _record_failure(settings: Settings, attempt: _Attempt, error: WorkbenchError) -> None:
+    attempt.detail["error"] = type(error).__name__
+    attempt.detail["reason"] = scrub_quoted(error.message, attempt.known)
+    if isinstance(error, AccessDenied):
+        outcome: Outcome = "denied"
+    elif isinstance(error, Refused):
+        outcome = "refused"
+    else:
+        outcome = "error"
+    audit.record(settings, "query", outcome, attempt.detail, attempt.principal, attempt.purpose)
+
+
+def _govern(sql: str, settings: Settings, purpose: str | None, attempt: _Attempt) -> GovernedResult:
+    detail = attempt.detail
+    principal = attempt.principal = session.current(settings)
+    policy = load_policy(settings.policy_path)
+    role = policy.role(principal.role)
+    chosen = policy.purpose_for(role, purpose if purpose is not None else principal.purpose.value).value
+    attempt.purpose = chosen
+    statement = parse_single_query(sql)
+    catalog = Catalog.load(settings.catalog_path)
+    known = attempt.known = catalog.names()
+    detail["sql_shape"] = audit.sql_shape(statement, known)
+    if not catalog.tables:
+        raise BadInput("No data is loaded; run `workbench seed` or `workbench load synthea DIR` first.")
+    lineage = query_lineage(statement, catalog.schema())
+    decisions = decide(lineage, catalog, role)
+    detail["columns"] = [
+        {"column": d.column, "kinds": [k.value for k in d.kinds], "action": d.action} for d in decisions
+    ]
+    rewritten = rewrite(statement, catalog, role)
+    detail["tables"] = list(rewritten.tables)
+    actions = {d.column.lower(): d.action for d in decisions}
+    presented = tuple(
+        strictest([actions[str(ref)] for ref in lineage.sources_of(name) if str(ref) in actions])
+        for name in lineage.outputs
+    )
+    detail["outputs"] = [
+        {
+            "position": i,
+            "sources": sorted(str(r) for r in lineage.sources_of(name)),
+            "presented": presented[i],
+        }
+        for i, name in enumerate(lineage.outputs)
+        if lineage.sources_of(name)
+    ]
+    if lineage.unresolved:
+        detail["unresolved"] = len(lineage.unresolved)
+    columns, rows = _execute(rewritten.sql, settings, known)
+    rows, findings = _scan_result(columns, rows, role)
+    detail["rows"] = len(rows)
+    if findings:
+        detail["result_scan"] = dict(sorted(findings.items()))
     return GovernedResult(
         columns=columns,
         rows=rows,
@@ -189,10 +221,21 @@ def run_query(sql: str, settings: Settings, purpose: str | None = None) -> Gover
         presented=presented if len(presented) == len(columns) else tuple("allow" for _ in columns),
         findings=dict(findings),
         principal=principal,
-        purpose=chosen_purpose,
-        seq=entry.seq,
+        purpose=chosen,
+        seq=0,
         unresolved=lineage.unresolved,
     )
+
+
+def scrub_quoted(message: str, known: Collection[str]) -> str:
+    """Hide every quoted span of `message` that is not a warehouse table or column name."""
+    lowered = {name.lower() for name in known}
+
+    def hide(match: re.Match[str]) -> str:
+        quote, body = match.group(0)[0], match.group(0)[1:-1]
+        return match.group(0) if body.lower() in lowered else f"{quote}…{quote}"
+
+    return re.sub(r"'[^']*'|\"[^\"]*\"", hide, message)
 
 
 def scrub_identifiers(message: str, known: Collection[str]) -> str:
@@ -209,11 +252,22 @@ def scrub_identifiers(message: str, known: Collection[str]) -> str:
 def _execute(
     sql: str, settings: Settings, known: Collection[str]
 ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    parameters = hash_parameters(audit.value_key(settings)) if f"${INNER_PAD}" in sql else None
     with reader(settings.warehouse_path, wait_seconds=settings.lock_wait_seconds) as con:
+        watchdog = threading.Timer(settings.query_timeout_seconds, con.interrupt)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            cursor = con.execute(sql)
+            cursor = con.execute(sql, parameters)
             rows = cursor.fetchall()
+        except duckdb.InterruptException:
+            raise SqlError(
+                f"The query ran longer than {settings.query_timeout_seconds:g} s and was stopped; "
+                "narrow it, or raise query_timeout_seconds."
+            ) from None
         except duckdb.Error as exc:
             raise SqlError(scrub_identifiers(scrub_engine_error(exc), known)) from None
+        finally:
+            watchdog.cancel()
         columns = tuple(d[0] for d in cursor.description or ())
     return columns, rows

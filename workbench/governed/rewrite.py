@@ -39,11 +39,11 @@ def column_actions(table: CatalogTable, role: Role) -> dict[str, Action]:
 
 
 @lru_cache(maxsize=256)
-def _projection(table: CatalogTable, actions: tuple[Action, ...], key: bytes) -> str:
+def _projection(table: CatalogTable, actions: tuple[Action, ...]) -> str:
     """`(SELECT <each column as presented> FROM main.<table>)`, as SQL text."""
     parts = []
     for column, action in zip(table.columns, actions, strict=True):
-        expression = present_sql(column, action, key)
+        expression = present_sql(column, action)
         if expression is not None:
             parts.append(f"{expression} AS {quote(column.name)}")
     if not parts:
@@ -51,7 +51,7 @@ def _projection(table: CatalogTable, actions: tuple[Action, ...], key: bytes) ->
     return f"(SELECT {', '.join(parts)} FROM main.{quote(table.name)})"
 
 
-def rewrite(query: exp.Query, catalog: Catalog, role: Role, key: bytes) -> Rewritten:
+def rewrite(query: exp.Query, catalog: Catalog, role: Role) -> Rewritten:
     """Replace every base-table reference in `query` with its masked projection for `role`.
 
     Each reference first becomes a placeholder table with a name no user can guess; after the
@@ -59,6 +59,11 @@ def rewrite(query: exp.Query, catalog: Catalog, role: Role, key: bytes) -> Rewri
     """
     tree = query.copy()
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    shadowing = sorted(name for name in cte_names if name in catalog.tables)
+    if shadowing:
+        raise SqlRefused(
+            "a CTE named like a table", f"rename the CTE {shadowing[0]!r}; it shadows a warehouse table"
+        )
     base_refs: dict[int, exp.Table] = {}
     for scope in traverse_scope(tree):
         for source in scope.sources.values():
@@ -72,7 +77,7 @@ def rewrite(query: exp.Query, catalog: Catalog, role: Role, key: bytes) -> Rewri
         if table.name not in used:
             used.append(table.name)
         placeholder = f"phi_masked_{token}_{number}"
-        projections[f'"{placeholder}"'] = _projection(table, tuple(column_actions(table, role).values()), key)
+        projections[f'"{placeholder}"'] = _projection(table, tuple(column_actions(table, role).values()))
         alias = ref.args.get("alias")
         stand_in = exp.Table(this=exp.to_identifier(placeholder, quoted=True))
         stand_in.set(

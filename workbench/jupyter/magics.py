@@ -33,6 +33,7 @@ USAGE = (
     "Use `%phi login --user NAME --role ROLE`, `%phi whoami`, `%phi logout`, `%phi columns [TABLE]`, "
     "`%phi ledger verify`, `%phi ledger [--since ISO] [--until ISO] [--who U] [--table T] [--outcome O]`, "
     "`%phi impact TABLE[.COLUMN] [--since ISO] [--until ISO]`, "
+    "`%phi scan \"TEXT\"|VARIABLE|--table T [--fast]`, `%phi mask \"TEXT\"|VARIABLE [--operator OP]`, "
     "`%phi load synthea DIR`, or a `%%phi` cell holding one SQL query."
 )
 
@@ -58,6 +59,7 @@ class Phi(Configurable):
 class PhiMagics(Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
+        self._quoted_target = False
         self.config_object = Phi(parent=shell)
         shell.configurables.append(self.config_object)
 
@@ -74,6 +76,8 @@ class PhiMagics(Magics):
             raise UsageError(f"Could not read the arguments ({exc}). {USAGE}") from None
         if not words:
             raise UsageError(USAGE)
+        parts = line.strip().split(None, 1)
+        self._quoted_target = len(parts) > 1 and parts[1][:1] in ("'", '"')  # `%phi scan "text"` vs a variable
         try:
             return self._dispatch(words)
         except WorkbenchError as error:
@@ -187,6 +191,14 @@ class PhiMagics(Magics):
             parser.add_argument("--until")
             args = parser.parse_args(rest)
             return impact(settings, args.target, since=args.since, until=args.until)
+        if command in ("scan", "mask"):
+            from workbench.jupyter import phi_scan
+
+            args = phi_scan.parser(f"%phi {command}", _LineParser).parse_args(rest)
+            quoted = bool(args.target) and self._quoted_target
+            run = phi_scan.scan if command == "scan" else phi_scan.mask
+            assert self.shell is not None
+            return run(self.shell.user_ns, args, quoted, settings)
         if command == "load" and rest[:1] == ["synthea"] and len(rest) == 2:
             report = loading.load_synthea_export(Path(rest[1]), settings)
             print(f"Loaded {len(report.tables)} tables, {sum(report.tables.values())} rows.")

@@ -140,7 +140,6 @@ def _connect(
 # --- scrubbing engine messages -------------------------------------------------------------------------
 
 #: Lines after the first that carry only names, never values.
-_CONTINUATIONS = ("Did you mean", "Candidate bindings", "Error when converting column")
 
 #: Message shapes whose quoted part is a value; the value may itself hold quotes, so the match is greedy.
 _VALUE_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -194,13 +193,44 @@ def scrub_engine_error(exc: duckdb.Error) -> str:
     statement (`LINE 1: ...`), caret lines, CSV `Original Line:` echoes and hints. Best effort: it knows
     DuckDB's message shapes, and withholds an `Invalid Input Error` body of a shape it does not know.
     """
-    lines = str(exc).strip().splitlines() or [type(exc).__name__]
-    kept = [lines[0], *(line.strip() for line in lines[1:] if line.strip().startswith(_CONTINUATIONS))]
-    text = " ".join(_redact(line) for line in kept)
+    raw = str(exc).strip()
+    first_raw = (raw.splitlines() or [type(exc).__name__])[0]
+    if first_raw.startswith("Conversion Error"):
+        # The body echoes the value, which may hold quotes or newlines: never show it.
+        types = _TYPE_NAME.findall(first_raw)
+        into = f" to {types[-1]}" if types else ""
+        return f"Conversion Error: a value could not be converted{into}; check the casts and comparisons in the query"
+    # Quoted text may span lines (a value holding a newline can forge a hint line): blank every
+    # quoted span first, then keep the first line only, cut at any quote left unbalanced.
+    signatures: list[str] = []
+
+    def blank_unless_signature(match: re.Match[str]) -> str:
+        if _SIGNATURE.fullmatch(match.group(0)):  # '+(DATE, VARCHAR)': types, not values
+            signatures.append(match.group(0))
+            return chr(0xE000 + len(signatures) - 1)  # a private-use mark _redact leaves alone
+        return "'…'"
+
+    blanked = re.sub(r"'[^']*'", blank_unless_signature, raw)
+    blanked = re.sub(r'"[^"]*"', lambda m: '"…"' if "\n" in m.group(0) else m.group(0), blanked)
+    first = (blanked.splitlines() or [type(exc).__name__])[0]
+    for quote in ("'", '"'):
+        if first.count(quote) % 2:
+            first = first[: first.find(quote)] + quote + "…" + quote
+    text = re.sub("[\ue000-\ue0ff]", lambda m: signatures[ord(m.group(0)) - 0xE000], _redact(first))
     kind, sep, body = text.partition(": ")
     if kind == "Invalid Input Error" and sep and not _INVALID_INPUT_SHAPES.match(body):
         text = "Invalid Input Error (details withheld; they may hold data values)"
     return re.sub(r"\s+", " ", text).strip()
+
+
+_SIGNATURE = re.compile(r"'[\w+\-*/<>=!~|&%^]+\([A-Z0-9_, \[\]()]*\)'")
+
+
+_TYPE_NAME = re.compile(
+    r"\b(?:U?INT(?:8|16|32|64|128)|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UHUGEINT|FLOAT|DOUBLE|BOOLEAN|"
+    r"DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP(?: WITH TIME ZONE)?|TIMESTAMP_(?:S|MS|NS)|INTERVAL|UUID|"
+    r"JSON|VARCHAR|BLOB|BIT)(?=\s|$|\[)"
+)
 
 
 def _redact(line: str) -> str:
