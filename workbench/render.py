@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Sequence
 
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
