@@ -15,8 +15,8 @@ before the answer is returned: if that entry cannot be written, the answer is no
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
@@ -186,61 +186,28 @@ def reading(ledger: Ledger, since_seq: int = 1) -> Iterator[Iterator[LedgerEntry
             close()
 
 
-def select(entries: Iterable[LedgerEntry], criteria: AuditFilter) -> Iterator[LedgerEntry]:
-    """The entries of `entries` that match, in the order given (the ledger streams in seq order)."""
-    return (entry for entry in entries if criteria.matches(entry))
-
-
-@dataclass(frozen=True)
-class CheckpointEvidence:
-    """The newest signed checkpoint and what was checked against it."""
-
-    size: int
-    origin: str
-    root_hash: str
-    timestamp: str
-    root_matches: bool | None  # the root recomputed over entries 1..size; None when not computable
-    signed_by: str | None  # id of the trusted key whose signature verified, or None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "size": self.size,
-            "origin": self.origin,
-            "root_hash": self.root_hash,
-            "timestamp": self.timestamp,
-            "root_matches": self.root_matches,
-            "signed_by": self.signed_by,
-        }
-
-
 @dataclass(frozen=True)
 class Coverage:
-    """What the answer was taken over, and what proves it complete.
+    """What an answer was taken over, and what proves it complete.
 
-    Every stored entry first_seq..through_seq was examined; `chain_ok` says the stored chain
-    links and hashes (`Ledger.verify`); `checkpoint` is the newest signed checkpoint with the
-    Merkle root recomputed over the examined entries. The answer is `complete` when the chain is
-    intact, the checkpoint's root matches and is validly signed, and the ledger is not shorter
-    than the checkpoint says (a deleted tail).
+    Every stored entry first_seq..through_seq was examined. `chain_ok` is the ledger's own
+    verification against every trusted signed checkpoint (`Ledger.verify`): the chain links and
+    hashes, the Merkle tree reproduces each checkpoint's root, and the ledger is not shorter than
+    the newest checkpoint (`kind` names a failure: edit, deletion, truncation, rewrite, ...).
+    `checkpoint` is the newest trusted checkpoint the ledger reproduced: entries 1..its size are
+    exactly the ones that were signed.
     """
 
     first_seq: int | None
     through_seq: int
     chain_ok: bool
     first_bad_seq: int | None
-    checkpoint: CheckpointEvidence | None = None
+    kind: str | None = None
+    checkpoint: dict[str, object] | None = None
 
     @property
     def complete(self) -> bool:
-        if not self.chain_ok:
-            return False
-        if self.checkpoint is None:
-            return True  # nothing anchored yet: the chain alone
-        return (
-            self.checkpoint.root_matches is True
-            and self.checkpoint.signed_by is not None
-            and self.checkpoint.size <= self.through_seq
-        )
+        return self.chain_ok
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -248,7 +215,8 @@ class Coverage:
             "through_seq": self.through_seq,
             "chain_ok": self.chain_ok,
             "first_bad_seq": self.first_bad_seq,
-            "checkpoint": self.checkpoint.to_json() if self.checkpoint else None,
+            "kind": self.kind,
+            "checkpoint": self.checkpoint,
             "complete": self.complete,
         }
 
@@ -277,16 +245,14 @@ class AuditAnswer:
         """What the answer covers and what proves it complete, in one sentence."""
         coverage = self.coverage
         span = f"entries {coverage.first_seq}..{coverage.through_seq}" if coverage.first_seq else "no entries"
-        chain = "chain intact" if coverage.chain_ok else f"CHAIN BROKEN at {coverage.first_bad_seq}"
-        newest = coverage.checkpoint
-        if newest is None:
-            anchor = "no signed checkpoint yet"
-        elif coverage.complete:
-            anchor = f"signed checkpoint of entries 1..{newest.size} matches"
-        elif newest.size > coverage.through_seq:
-            anchor = f"ENTRIES MISSING: the signed checkpoint covers 1..{newest.size}"
+        if coverage.chain_ok:
+            chain = "chain intact"
         else:
-            anchor = f"CHECKPOINT MISMATCH for entries 1..{newest.size}"
+            chain = f"LEDGER INTEGRITY FAILURE: {coverage.kind} at {coverage.first_bad_seq}"
+        if coverage.checkpoint is None:
+            anchor = "no signed checkpoint reproduced yet"
+        else:
+            anchor = f"signed checkpoint of entries 1..{coverage.checkpoint['size']} reproduced"
         return (
             f"{len(self.entries)} of {self.examined} entries matched; examined {span}, {chain}; "
             f"{anchor}; this read is entry {self.read_seq}."
@@ -320,14 +286,11 @@ def entry_json(entry: LedgerEntry) -> dict[str, object]:
 
 
 def query_ledger(settings: Settings, criteria: AuditFilter) -> AuditAnswer:
-    """Answer `criteria` over the whole ledger, check it against the chain and the newest
-    checkpoint, and record the read."""
-    from workbench.siem.checkpoints import RootCheck, checkpoint_records, entry_leaf, trusted_keys
+    """Answer `criteria` over the whole ledger, verify it against the trusted checkpoints, record the read."""
+    from workbench.siem.checkpoints import checkpoint_records, trusted_checkpoints, trusted_keys
 
     ledger = audit.ledger(settings)
-    verification = ledger.verify()
-    records = checkpoint_records(settings)
-    roots = RootCheck(records)
+    verification = ledger.verify(trusted_checkpoints(checkpoint_records(settings), trusted_keys(settings)))
     matched: list[LedgerEntry] = []
     examined, first_seq, last_seq = 0, None, 0
     with reading(ledger) as stream:
@@ -337,22 +300,17 @@ def query_ledger(settings: Settings, criteria: AuditFilter) -> AuditAnswer:
             examined += 1
             first_seq = entry.seq if first_seq is None else first_seq
             last_seq = entry.seq
-            if first_seq == 1:  # the Merkle tree is recomputed from entry 1
-                roots.feed([entry_leaf(entry)])
             if criteria.matches(entry):
                 matched.append(entry)
-    evidence = None
-    if records:
-        newest = records[-1]
-        evidence = CheckpointEvidence(
-            size=newest.size,
-            origin=newest.origin,
-            root_hash=newest.root_hash,
-            timestamp=newest.timestamp,
-            root_matches=roots.matches.get(newest.size, False if newest.size > last_seq else None),
-            signed_by=newest.signed_by(trusted_keys(settings)),
-        )
-    coverage = Coverage(first_seq, last_seq, verification.ok, verification.first_bad_seq, evidence)
+    anchor = verification.checkpoint
+    coverage = Coverage(
+        first_seq,
+        last_seq,
+        verification.ok,
+        verification.first_bad_seq,
+        verification.kind,
+        None if anchor is None else {"origin": anchor.origin, "size": anchor.size, "root": anchor.root_b64},
+    )
     read = audit.record(
         settings,
         "ledger_read",

@@ -1,32 +1,36 @@
 """Retention: moving the oldest ledger entries to an archive file that verifies on its own.
 
-HIPAA asks that required documentation be kept six years from its creation or last effective
-date (45 CFR 164.316(b)(2)(i)); audit records are kept at least as long (docs/siem.md states
-the practice). The live ledger need not hold six years: `archive(settings, before)` writes the
-oldest entries -- the longest prefix, in seq order, whose times are all before `before` -- to an
-archive file with the checkpoints that cover them, checks the file, and records the archive in
+HIPAA asks that required documentation be kept six years from its creation or the date it was
+last in effect (45 CFR 164.316(b)(2)(i)); audit records are kept at least as long (docs/siem.md
+states the practice). The live ledger need not hold six years: `archive(settings, before)` takes
+the next segment -- the entries after the previous archive, in seq order, up to the first one
+recorded at or after `before`, cut back to the last signed checkpoint inside it -- writes it to
+an archive file with the checkpoints that cover it, checks the file, and records the archive in
 the ledger (action ``archive``, with the file's SHA-256 and the hash of its last entry, so the
-live chain itself vouches for the file).
+chain itself vouches for the file). Consecutive archives chain: each starts where the last ended.
 
-The archive file is JSON Lines: a header object, one object per entry holding the stored row
-exactly (``row``: the ten stored columns, the detail as its canonical text), then one object per
-checkpoint. `verify_archive(path)` recomputes every hash and link from the header's anchor (the
-``prev_hash`` of its first entry) to its last entry, needing nothing else.
+The archive file is JSON Lines: a header, one line per entry holding the stored row exactly
+(``row``: the ten stored columns, the detail as its canonical text), then one line per
+checkpoint. The header holds the anchor (the ``prev_hash`` of its first entry), the Merkle
+frontier of the entries before it, and the public keys that signed its checkpoints.
+`verify_archive(path)` recomputes every hash and link, the Merkle root at each checkpoint, and
+each checkpoint's signature, needing nothing else.
 
-Removing the archived entries from the live database needs the live ledger's verifier to start
-at an archived prefix (meta ``archived_through`` and ``archived_hash``, written in the same
-transaction as the delete). Until `workbench.ledger` declares that it does, `archive` copies and
-leaves the live ledger as it is, so `workbench ledger verify` keeps passing.
+Removing the archived entries from the live database needs the live verifier to start at an
+archived prefix (meta ``archived_through`` and ``archived_hash``, written in the same transaction
+as the delete). Until `workbench.ledger` declares that it does (`ARCHIVED_PREFIX_META`),
+`archive` copies and leaves the live ledger whole, so `workbench ledger verify` keeps passing.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +42,16 @@ from workbench.audit_query import current_principal, entry_instant, utc_text
 from workbench.errors import BadInput, LedgerError, LedgerTampered
 from workbench.ledger import GENESIS_PREV_HASH, LedgerEntry
 from workbench.ledger.canonical import entry_bytes, entry_hash, parse_detail
+from workbench.ledger.checkpoint import NoteVerifier
+from workbench.ledger.merkle import Frontier, leaf_hash
 from workbench.settings import Settings
-from workbench.siem.checkpoints import CheckpointRecord, checkpoint_records
+from workbench.siem.checkpoints import (
+    CheckpointRecord,
+    RootCheck,
+    checkpoint_records,
+    trusted_checkpoints,
+    trusted_keys,
+)
 from workbench.siem.spool import read_cursor, write_atomically
 
 ARCHIVE_FORMAT: Final = "phi-workbench-ledger-archive"
@@ -47,6 +59,8 @@ ARCHIVE_VERSION: Final = 1
 ARCHIVED_THROUGH: Final = "archived_through"
 ARCHIVED_HASH: Final = "archived_hash"
 COLUMNS: Final = ("seq", "ts", "actor", "role", "purpose", "action", "outcome", "detail", "prev_hash", "hash")
+
+Row = tuple[object, ...]
 
 
 def archive_folder(settings: Settings) -> Path:
@@ -68,6 +82,7 @@ class ArchiveVerification:
     checkpoints: int
     problem: str | None = None
     bad_seq: int | None = None
+    signers: tuple[str, ...] = ()  # ids of the keys whose checkpoint signatures verified
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -78,6 +93,7 @@ class ArchiveVerification:
             "checkpoints": self.checkpoints,
             "problem": self.problem,
             "bad_seq": self.bad_seq,
+            "signers": list(self.signers),
         }
 
 
@@ -115,7 +131,7 @@ def live_removal_supported() -> bool:
     return hasattr(ledger_package, "ARCHIVED_PREFIX_META")
 
 
-# -- reading the live ledger from a consistent copy -------------------------------------------------
+# -- stored rows ------------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -139,11 +155,11 @@ def _snapshot(path: Path) -> Iterator[sqlite3.Connection]:
             conn.close()
 
 
-def _rows(conn: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
+def _rows(conn: sqlite3.Connection) -> Iterator[Row]:
     yield from conn.execute(f"SELECT {', '.join(COLUMNS)} FROM entries ORDER BY seq")
 
 
-def _entry(row: tuple[object, ...]) -> LedgerEntry:
+def _entry(row: Row) -> LedgerEntry:
     seq, ts, actor, role, purpose, action, outcome, detail, prev_hash, digest = row
     return LedgerEntry(
         int(str(seq)),
@@ -159,45 +175,68 @@ def _entry(row: tuple[object, ...]) -> LedgerEntry:
     )
 
 
+def _canonical(row: Sequence[object]) -> bytes:
+    """The canonical bytes of a stored row; LedgerError when a field has the wrong type or form."""
+    seq, ts, actor, role, purpose, action, outcome, detail, prev_hash, _ = row
+    parse_detail(detail)  # type: ignore[arg-type]  # checked: must be canonical JSON text
+    return entry_bytes(
+        seq=seq,  # type: ignore[arg-type]
+        ts=ts,  # type: ignore[arg-type]
+        actor=actor,  # type: ignore[arg-type]
+        role=role,  # type: ignore[arg-type]
+        purpose=purpose,  # type: ignore[arg-type]
+        action=action,  # type: ignore[arg-type]
+        outcome=outcome,  # type: ignore[arg-type]
+        detail_text=detail,  # type: ignore[arg-type]
+        prev_hash=prev_hash,  # type: ignore[arg-type]
+    )
+
+
+def _checked_row(row: Sequence[object], expected_seq: int, previous: str) -> tuple[str, bytes]:
+    """(hash, Merkle leaf) of a stored row after checking its seq, link and hash; ValueError says why."""
+    if len(row) != len(COLUMNS):
+        raise ValueError("a row does not have the ten stored columns")
+    if row[0] != expected_seq:
+        raise ValueError("missing or out-of-order entry")
+    if row[8] != previous:
+        raise ValueError("entry does not follow the one before it")
+    try:
+        canonical = _canonical(row)
+    except (LedgerError, TypeError):
+        raise ValueError("entry is not in canonical form") from None
+    if entry_hash(canonical) != row[9]:
+        raise ValueError("entry does not match its hash")
+    return str(row[9]), leaf_hash(canonical)
+
+
 # -- archive files ----------------------------------------------------------------------------------
 
 
-def _checked_row(row: list[object], expected_seq: int, previous: str) -> str:
-    """The hash of a stored row, after checking its seq, link and hash; ValueError names the problem."""
-    if len(row) != len(COLUMNS):
-        raise ValueError("a row does not have the ten stored columns")
-    seq, ts, actor, role, purpose, action, outcome, detail, prev_hash, digest = row
-    if seq != expected_seq:
-        raise ValueError("missing or out-of-order entry")
-    if prev_hash != previous:
-        raise ValueError("entry does not follow the one before it")
-    try:
-        parse_detail(str(detail))
-        canonical = entry_bytes(
-            seq=seq,  # type: ignore[arg-type]
-            ts=ts,  # type: ignore[arg-type]
-            actor=actor,  # type: ignore[arg-type]
-            role=role,  # type: ignore[arg-type]
-            purpose=purpose,  # type: ignore[arg-type]
-            action=action,  # type: ignore[arg-type]
-            outcome=outcome,  # type: ignore[arg-type]
-            detail_text=detail,  # type: ignore[arg-type]
-            prev_hash=prev_hash,  # type: ignore[arg-type]
-        )
-    except LedgerError:
-        raise ValueError("entry is not in canonical form") from None
-    if entry_hash(canonical) != digest:
-        raise ValueError("entry does not match its hash")
-    return str(digest)
+def _frontier_json(frontier: Frontier | None) -> dict[str, object] | None:
+    if frontier is None:
+        return None
+    return {
+        "size": frontier.size,
+        "nodes": [base64.b64encode(node).decode("ascii") for node in frontier.nodes],
+    }
 
 
-def verify_archive(path: Path) -> ArchiveVerification:
-    """Check an archive file alone: header, every hash and link from its anchor, its checkpoints."""
+def _frontier_from(data: object) -> Frontier | None:
+    if not isinstance(data, dict):
+        return None
+    return Frontier(int(data["size"]), [base64.b64decode(node, validate=True) for node in data["nodes"]])
+
+
+def verify_archive(path: Path, verifiers: Sequence[NoteVerifier] | None = None) -> ArchiveVerification:
+    """Check an archive file alone: header, every hash and link from its anchor, the Merkle root
+    at each checkpoint, and each checkpoint's signature (by `verifiers`, else the keys the archive
+    names -- compare those with the keys your organisation published)."""
     entries, first_seq, last_seq, checkpoints = 0, None, None, 0
     try:
         lines = Path(path).read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return ArchiveVerification(False, 0, None, None, 0, "the file cannot be read as UTF-8 text")
+    signers: set[str] = set()
     try:
         header = json.loads(lines[0])
         if header.get("format") != ARCHIVE_FORMAT or header.get("version") != ARCHIVE_VERSION:
@@ -206,27 +245,29 @@ def verify_archive(path: Path) -> ArchiveVerification:
         previous = str(header["anchor_prev_hash"])
         if first_seq == 1 and previous != GENESIS_PREV_HASH:
             raise ValueError("the first entry of the ledger must follow the genesis hash")
+        frontier = _frontier_from(header.get("frontier_before"))
+        if frontier is not None and frontier.size != first_seq - 1:
+            raise ValueError("the Merkle frontier does not end where the archive starts")
+        keys = tuple(verifiers) if verifiers is not None else _embedded_keys(header)
+        leaves: list[bytes] = []
+        records: list[CheckpointRecord] = []
         expected = first_seq
         for text in lines[1:]:
             if not text:
                 continue
             item = json.loads(text)
             if item.get("kind") == "entry":
-                if checkpoints:
+                if records:
                     raise ValueError("an entry follows the checkpoints")
                 try:
-                    previous = _checked_row(item["row"], expected, previous)
+                    previous, leaf = _checked_row(item["row"], expected, previous)
                 except ValueError as problem:
-                    return ArchiveVerification(
-                        False, entries, first_seq, last_seq, checkpoints, str(problem), expected
-                    )
+                    return ArchiveVerification(False, entries, first_seq, last_seq, 0, str(problem), expected)
+                leaves.append(leaf)
                 entries += 1
                 expected += 1
             elif item.get("kind") == "checkpoint":
-                record = CheckpointRecord.from_json(item["checkpoint"])
-                if record.size > last_seq:
-                    raise ValueError("a checkpoint covers entries the archive does not hold")
-                checkpoints += 1
+                records.append(CheckpointRecord.from_json(item["checkpoint"]))
             else:
                 raise ValueError("a line is neither an entry nor a checkpoint")
         if expected != last_seq + 1:
@@ -235,13 +276,45 @@ def verify_archive(path: Path) -> ArchiveVerification:
             raise ValueError("the last entry's hash differs from the header's")
         if int(header["entries"]) != entries:
             raise ValueError("the entry count differs from the header's")
+        for record in records:
+            if not first_seq <= record.size <= last_seq:
+                raise ValueError(f"the checkpoint of size {record.size} is outside the archive")
+            signer = record.signed_by(keys)
+            if signer is None:
+                raise ValueError(
+                    f"the checkpoint of size {record.size} has no valid signature by a known key"
+                )
+            signers.add(signer)
+        checkpoints = len(records)
+        if records:
+            if frontier is None:
+                raise ValueError("the archive lacks the Merkle frontier its checkpoints need")
+            roots = RootCheck(records, frontier)
+            roots.feed(leaves)
+            wrong = sorted(size for size, ok in roots.matches.items() if not ok)
+            if wrong or len(roots.matches) != len({r.size for r in records}):
+                raise ValueError(
+                    f"the Merkle root at checkpoint size {wrong[0] if wrong else '?'} does not match"
+                )
     except (ValueError, KeyError, TypeError, AttributeError) as problem:
         return ArchiveVerification(False, entries, first_seq, last_seq, checkpoints, str(problem))
-    return ArchiveVerification(True, entries, first_seq, last_seq, checkpoints)
+    return ArchiveVerification(
+        True, entries, first_seq, last_seq, checkpoints, signers=tuple(sorted(signers))
+    )
 
 
-def _archive_lines(
-    header: dict[str, object], rows: list[tuple[object, ...]], checkpoints: list[CheckpointRecord]
+def _embedded_keys(header: dict[str, object]) -> tuple[NoteVerifier, ...]:
+    keys = header.get("verifier_keys") or []
+    if not isinstance(keys, list):
+        raise ValueError("the archive's verifier keys are not a list")
+    try:
+        return tuple(NoteVerifier.from_vkey(str(key)) for key in keys)
+    except LedgerError:
+        raise ValueError("the archive names a verifier key that is not well formed") from None
+
+
+def _archive_bytes(
+    header: dict[str, object], rows: Sequence[Row], checkpoints: Sequence[CheckpointRecord]
 ) -> bytes:
     out = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
     out += [json.dumps({"kind": "entry", "row": list(row)}, ensure_ascii=False) for row in rows]
@@ -252,28 +325,45 @@ def _archive_lines(
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+def archive_rows(path: Path) -> list[Row]:
+    """The stored rows an archive file holds, in seq order (to rebuild or audit a full chain)."""
+    rows = []
+    for text in Path(path).read_text(encoding="utf-8").split("\n")[1:]:
+        if text:
+            item = json.loads(text)
+            if item.get("kind") == "entry":
+                rows.append(tuple(item["row"]))
+    return rows
+
+
 # -- archiving --------------------------------------------------------------------------------------
 
 
-def _boundary(rows: list[tuple[object, ...]], before: datetime) -> int:
-    """How many leading rows (seq order) are all earlier than `before`."""
-    count = 0
+def _next_start(rows: Sequence[Row]) -> int:
+    """The first seq not yet archived: one past the last successful archive recorded in the ledger."""
+    start = int(str(rows[0][0])) if rows else 1
+    for row in reversed(rows):
+        if row[5] == "archive" and row[6] == "ok":
+            last = _entry(row).detail.get("last_seq")
+            if isinstance(last, int):
+                return max(start, last + 1)
+    return start
+
+
+def _segment(rows: Sequence[Row], start: int, before: datetime, sizes: Sequence[int]) -> list[Row]:
+    """Rows from `start` up to the first recorded at or after `before`, cut back to a checkpoint size."""
+    segment = []
     for row in rows:
+        seq = int(str(row[0]))
+        if seq < start:
+            continue
         if entry_instant(_entry(row)) >= before:
             break
-        count += 1
-    return count
-
-
-def _aligned(rows: list[tuple[object, ...]], checkpoints: list[CheckpointRecord]) -> int:
-    """Cut the prefix back to the last checkpoint inside it, so a checkpoint covers exactly its end."""
-    if not checkpoints or not rows:
-        return len(rows)
-    first = int(str(rows[0][0]))
-    sizes = [cp.size for cp in checkpoints if first <= cp.size <= first + len(rows) - 1]
-    if not sizes:
-        return 0
-    return max(sizes) - first + 1
+        segment.append(row)
+    if sizes and segment:
+        inside = [size for size in sizes if start <= size <= start + len(segment) - 1]
+        segment = segment[: max(inside) - start + 1] if inside else []
+    return segment
 
 
 def _unshipped(settings: Settings, last_seq: int) -> list[Path]:
@@ -290,26 +380,30 @@ def _unshipped(settings: Settings, last_seq: int) -> list[Path]:
 
 
 def archive(settings: Settings, before: datetime, output: Path | None = None) -> ArchiveReport:
-    """Archive the entries before `before` (see the module docstring); record it in the ledger."""
+    """Archive the next segment of entries recorded before `before` (module docstring); record it."""
     if before.utcoffset() is None:
         raise BadInput("The archive time needs a UTC offset.")
     ledger = audit.ledger(settings)
-    verification = ledger.verify()
-    verification.raise_if_tampered()
     checkpoints = list(checkpoint_records(settings))
+    keys = trusted_keys(settings)
+    ledger.verify(trusted_checkpoints(checkpoints, keys)).raise_if_tampered()
     with _snapshot(ledger.path) as conn:
         rows = list(_rows(conn))
-    rows = rows[: _boundary(rows, before)]
-    rows = rows[: _aligned(rows, checkpoints)]
-    if not rows:
+    start = _next_start(rows)
+    segment = _segment(rows, start, before, [cp.size for cp in checkpoints])
+    if not segment:
         return ArchiveReport(None, 0, None, None, 0, None, False, None)
-    first_seq, last_seq = int(str(rows[0][0])), int(str(rows[-1][0]))
+    first_seq, last_seq = int(str(segment[0][0])), int(str(segment[-1][0]))
     behind = _unshipped(settings, last_seq)
     if behind:
         raise BadInput(
             f"The shipper spool {behind[0]} has not read through entry {last_seq} yet; "
             "let `workbench ledger ship` catch up (or move that spool aside), then archive."
         )
+    frontier: Frontier | None = None
+    if rows and rows[0][0] == 1:  # the entries before the segment are still stored: fold them
+        frontier = Frontier()
+        frontier.extend([leaf_hash(_canonical(row)) for row in rows if int(str(row[0])) < first_seq])
     covering = [cp for cp in checkpoints if first_seq <= cp.size <= last_seq]
     header: dict[str, object] = {
         "format": ARCHIVE_FORMAT,
@@ -317,23 +411,24 @@ def archive(settings: Settings, before: datetime, output: Path | None = None) ->
         "serialization_version": 1,
         "first_seq": first_seq,
         "last_seq": last_seq,
-        "entries": len(rows),
-        "anchor_prev_hash": rows[0][8],
-        "last_hash": rows[-1][9],
+        "entries": len(segment),
+        "anchor_prev_hash": segment[0][8],
+        "last_hash": segment[-1][9],
+        "frontier_before": _frontier_json(frontier),
+        "verifier_keys": [key.vkey() for key in keys],
         "before": utc_text(before),
         "created": utc_text(datetime.now(UTC)),
     }
-    data = _archive_lines(header, rows, covering)
+    data = _archive_bytes(header, segment, covering)
     path = output or archive_folder(settings) / f"ledger-{first_seq:012d}-{last_seq:012d}.jsonl"
     if path.exists():
         raise BadInput(f"{path} already exists; archives are never overwritten. Pass another --output.")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, data)
-    check = verify_archive(path)
+    check = verify_archive(path, keys)
     if not check.ok:
-        raise LedgerError(
-            f"The archive {path} did not verify ({check.problem}); the live ledger is unchanged."
-        )
+        path.unlink()
+        raise LedgerError(f"The new archive did not verify ({check.problem}); the live ledger is unchanged.")
     digest = hashlib.sha256(data).hexdigest()
     removing = live_removal_supported()
     recorded = audit.record(
@@ -343,8 +438,8 @@ def archive(settings: Settings, before: datetime, output: Path | None = None) ->
         {
             "first_seq": first_seq,
             "last_seq": last_seq,
-            "entries": len(rows),
-            "last_hash": str(rows[-1][9]),
+            "entries": len(segment),
+            "last_hash": str(segment[-1][9]),
             "file": path.name,
             "file_sha256": digest,
             "checkpoints": len(covering),
@@ -354,8 +449,10 @@ def archive(settings: Settings, before: datetime, output: Path | None = None) ->
         current_principal(settings),
     )
     if removing:
-        remove_archived_prefix(ledger.path, last_seq, str(rows[-1][9]), busy_ms=settings.ledger_busy_ms)
-    return ArchiveReport(path, len(rows), first_seq, last_seq, len(covering), digest, removing, recorded.seq)
+        remove_archived_prefix(ledger.path, last_seq, str(segment[-1][9]), busy_ms=settings.ledger_busy_ms)
+    return ArchiveReport(
+        path, len(segment), first_seq, last_seq, len(covering), digest, removing, recorded.seq
+    )
 
 
 def remove_archived_prefix(path: Path, last_seq: int, last_hash: str, busy_ms: int = 10_000) -> None:
@@ -394,10 +491,10 @@ def remove_archived_prefix(path: Path, last_seq: int, last_hash: str, busy_ms: i
 
 
 def verify_live_after_archive(path: Path) -> tuple[bool, int, int | None]:
-    """Check the live chain from its archived prefix marker: (ok, entries, first bad seq).
+    """Check the live chain from its archived-prefix marker: (ok, entries, first bad seq).
 
-    What `workbench ledger verify` needs to do once entries have been archived; kept here so the
-    archive can be tested end to end until the ledger package has it.
+    What `workbench ledger verify` needs to do once entries have been removed; here so the move
+    can be tested end to end until the ledger package does it.
     """
     conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
@@ -407,7 +504,7 @@ def verify_live_after_archive(path: Path) -> tuple[bool, int, int | None]:
         count = 0
         for row in _rows(conn):
             try:
-                previous = _checked_row(list(row), expected, previous)
+                previous, _ = _checked_row(row, expected, previous)
             except ValueError:
                 return False, count, expected
             count += 1
@@ -415,24 +512,3 @@ def verify_live_after_archive(path: Path) -> tuple[bool, int, int | None]:
         return True, count, None
     finally:
         conn.close()
-
-
-def archive_rows(path: Path) -> list[tuple[object, ...]]:
-    """The stored rows an archive file holds, in seq order (for rebuilding or auditing a full chain)."""
-    rows = []
-    for text in Path(path).read_text(encoding="utf-8").split("\n")[1:]:
-        if text:
-            item = json.loads(text)
-            if item.get("kind") == "entry":
-                rows.append(tuple(item["row"]))
-    return rows
-
-
-def archive_checkpoints(path: Path) -> list[CheckpointRecord]:
-    out = []
-    for text in Path(path).read_text(encoding="utf-8").split("\n")[1:]:
-        if text:
-            item = json.loads(text)
-            if item.get("kind") == "checkpoint":
-                out.append(CheckpointRecord.from_json(item["checkpoint"]))
-    return out

@@ -56,7 +56,9 @@ def test_archive_writes_a_file_that_verifies_alone(
     assert code == 0 and "Archive OK: entries 1..5 (5)" in out
     record = yearly.last()
     assert record is not None and record.action == "archive"
-    assert record.detail["file_sha256"] == report["sha256"] and record.detail["last_hash"] == path_last_hash(path)
+    assert record.detail["file_sha256"] == report["sha256"] and record.detail["last_hash"] == path_last_hash(
+        path
+    )
     assert yearly.verify().ok  # the live ledger still verifies
 
 
@@ -91,9 +93,10 @@ def test_the_prefix_follows_seq_not_the_clock(settings: Settings) -> None:
 
 def test_archives_are_never_overwritten(yearly: Ledger, settings: Settings, tmp_path: Path) -> None:
     target = tmp_path / "a.jsonl"
-    archive(settings, START + 2 * DAY, target)
+    assert archive(settings, START + 2 * DAY, target).last_seq == 2
+    assert archive(settings, START + 2 * DAY).path is None  # the next segment starts at entry 3
     with pytest.raises(BadInput, match="never overwritten"):
-        archive(settings, START + 2 * DAY, target)
+        archive(settings, START + 5 * DAY, target)
 
 
 def _rewrite(path: Path, change) -> None:  # type: ignore[no-untyped-def]
@@ -142,7 +145,7 @@ def test_moving_the_prefix_out_keeps_both_parts_verifiable(yearly: Ledger, setti
     assert report.path is not None and report.last_seq == 5 and not report.removed_from_live
     last_hash = path_last_hash(report.path)
     remove_archived_prefix(yearly.path, 5, last_hash)
-    assert [entry.seq for entry in yearly.entries()][0] == 6
+    assert next(entry.seq for entry in yearly.entries()) == 6
     assert verify_live_after_archive(yearly.path) == (True, 6, None)  # entries 6..10 and the archive record
     assert verify_archive(report.path).ok  # the archive still verifies on its own
     # archive + live rebuild the original chain, which the ledger's own verifier accepts

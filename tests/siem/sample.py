@@ -37,7 +37,9 @@ HOSTILE: list[tuple[str, str]] = [
 class Clock:
     """Returns the given instants in turn, then keeps ticking one millisecond."""
 
-    def __init__(self, *moments: datetime, start: datetime = datetime(2026, 12, 3, 14, 5, 1, tzinfo=UTC)) -> None:
+    def __init__(
+        self, *moments: datetime, start: datetime = datetime(2026, 12, 3, 14, 5, 1, tzinfo=UTC)
+    ) -> None:
         self.moments = list(moments)
         self.now = start
 
@@ -61,7 +63,9 @@ def hostile_event(value: str) -> LedgerEvent:
     )
 
 
-def ledger_with(path: Path, events: Iterable[LedgerEvent], clock: Callable[[], datetime] | None = None) -> tuple[Ledger, list[LedgerEntry]]:
+def ledger_with(
+    path: Path, events: Iterable[LedgerEvent], clock: Callable[[], datetime] | None = None
+) -> tuple[Ledger, list[LedgerEntry]]:
     ledger = Ledger(path, clock=clock or Clock())
     return ledger, [ledger.append(event) for event in events]
 

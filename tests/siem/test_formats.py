@@ -91,13 +91,17 @@ def test_json_round_trips_exactly(name: str, hostile_entries: dict[str, LedgerEn
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_json_escapes_bidi_and_separators_losslessly(name: str, hostile_entries: dict[str, LedgerEntry]) -> None:
+def test_json_escapes_bidi_and_separators_losslessly(
+    name: str, hostile_entries: dict[str, LedgerEntry]
+) -> None:
     line = format_event("json", hostile_entries[name], SOURCE)
     assert not any(c in line for c in "\u2028\u2029\u202e\x85\x7f\x00")
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_splunk_hec_round_trips_with_exact_epoch_seconds(name: str, hostile_entries: dict[str, LedgerEntry]) -> None:
+def test_splunk_hec_round_trips_with_exact_epoch_seconds(
+    name: str, hostile_entries: dict[str, LedgerEntry]
+) -> None:
     entry = hostile_entries[name]
     parsed = json.loads(format_event("splunk-hec", entry, SOURCE), parse_float=Decimal)
     assert parsed["time"] == Decimal("1796306701.000000") + Decimal(entry.seq - 1) / 1000
@@ -143,7 +147,12 @@ def test_cef_round_trips_or_flags_truncation(name: str, hostile_entries: dict[st
     entry = hostile_entries[name]
     line = format_event("cef", entry, SOURCE)
     cef = parse_cef(line)
-    assert (cef.version, cef.vendor, cef.product, cef.signature) == ("0", "PHI Workbench", "phi-workbench", "query")
+    assert (cef.version, cef.vendor, cef.product, cef.signature) == (
+        "0",
+        "PHI Workbench",
+        "phi-workbench",
+        "query",
+    )
     ext = cef.extension
     flagged = set(ext["cs6"].split(",")) if ext.get("cs6Label") == "truncated" else set()
     for key, original in [("suser", entry.actor), ("spriv", entry.role), ("cs1", entry.purpose)]:
@@ -219,7 +228,9 @@ def test_leef_round_trips_to_the_documented_substitute(
     assert attrs["reason"] == sub(str(entry.detail["reason"]))
     # The detail is ASCII JSON: breaks, tabs and controls are JSON escapes; only | and ^ appear raw.
     raw = "|" + ("^" if delimiter == "^" else "")
-    assert json.loads(attrs["detail"]) == deep(entry.detail, lambda v: v.translate({ord(c): SUB for c in raw}))
+    assert json.loads(attrs["detail"]) == deep(
+        entry.detail, lambda v: v.translate({ord(c): SUB for c in raw})
+    )
     assert (attrs["seq"], attrs["ts"], attrs["hash"], attrs["prevHash"]) == (
         str(entry.seq),
         entry.ts,
@@ -283,10 +294,19 @@ def test_ocsf_classes_and_required_attributes(
     from workbench.ledger import LedgerEvent
 
     _, (entry,) = ledger_with(
-        tmp_path / "l.sqlite", [LedgerEvent("ana", role, "research", action, "ok", {"tables": ["patients"]})]  # type: ignore[arg-type]
+        tmp_path / "l.sqlite",
+        [LedgerEvent("ana", role, "research", action, "ok", {"tables": ["patients"]})],  # type: ignore[arg-type]
     )
     event = json.loads(format_event("ocsf", entry, SOURCE))
-    for required in ("activity_id", "category_uid", "class_uid", "type_uid", "severity_id", "time", "metadata"):
+    for required in (
+        "activity_id",
+        "category_uid",
+        "class_uid",
+        "type_uid",
+        "severity_id",
+        "time",
+        "metadata",
+    ):
         assert required in event, required
     assert event["metadata"]["version"].startswith("1.") and event["metadata"]["product"]["name"]
     assert (event["class_uid"], event["activity_id"]) == (class_uid, activity_id)
@@ -312,7 +332,9 @@ ECS_OUTCOMES = [("ok", "success"), ("denied", "failure"), ("refused", "failure")
 def test_ecs_outcome_vocabulary(outcome: str, expected: str, tmp_path: Path) -> None:
     from workbench.ledger import LedgerEvent
 
-    _, (entry,) = ledger_with(tmp_path / "l.sqlite", [LedgerEvent("ana", "researcher", "research", "query", outcome, {})])  # type: ignore[arg-type]
+    _, (entry,) = ledger_with(
+        tmp_path / "l.sqlite", [LedgerEvent("ana", "researcher", "research", "query", outcome, {})]
+    )  # type: ignore[arg-type]
     doc = json.loads(format_event("ecs", entry, SOURCE))
     assert doc["event"]["outcome"] == expected and doc["event"]["action"] == "query"
     assert doc["event"]["category"] == ["database"] and "access" in doc["event"]["type"]

@@ -194,7 +194,7 @@ def test_busy_receiver_is_retried(settings: Settings, hec: HecReceiver, tmp_path
 
 
 def test_syslog_rfc5424_over_tcp_with_cef(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    ledger, entries = ledger_with(
+    _, entries = ledger_with(
         settings.ledger_path,
         [event(1), LedgerEvent("bo|x\n", "break_glass", "treatment", "query", "denied", {"reason": "a=b"})],
     )
@@ -208,7 +208,10 @@ def test_syslog_rfc5424_over_tcp_with_cef(settings: Settings, capsys: pytest.Cap
     first, second, record = collector.messages
     assert (first.version, first.app_name, first.procid, first.msgid) == ("1", "phi-workbench", "-", "query")
     assert first.pri == 13 * 8 + 6 and second.pri == 13 * 8 + 3  # log audit; informational / break-glass
-    assert first.timestamp == entries[0].ts and dt.datetime.fromisoformat(first.timestamp).utcoffset() is not None
+    assert (
+        first.timestamp == entries[0].ts
+        and dt.datetime.fromisoformat(first.timestamp).utcoffset() is not None
+    )
     assert first.structured_data.startswith('[origin software="phi-workbench"')
     assert second.message.startswith("\ufeffCEF:0|")
     cef = parse_cef(second.message[1:])
@@ -251,14 +254,19 @@ def _tls_contexts(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]),
+            False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(cert_path, key_path)
@@ -305,6 +313,8 @@ SHIP_USAGE = [
 
 
 @pytest.mark.parametrize(("argv", "message"), SHIP_USAGE)
-def test_ship_usage_errors(argv: list[str], message: str, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ship_usage_errors(
+    argv: list[str], message: str, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(capsys, *argv)
     assert code == 1 and message in err and err.count("\n") == 1

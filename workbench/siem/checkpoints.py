@@ -7,7 +7,7 @@ carry the checkpoints that cover what they hold, so a receiver can recompute the
 entries it got and check the signature: then no entry in 1..size is missing or changed.
 
 `checkpoint_records(settings)` is the one place that reads them; `RootCheck` recomputes roots
-over entries as they stream by.
+over leaves as they stream by (for archives, which have no stored tree).
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from workbench.errors import LedgerError
-from workbench.ledger import LedgerEntry
-from workbench.ledger.canonical import detail_json, entry_bytes
 from workbench.ledger.checkpoint import Checkpoint, CheckpointRejected, NoteVerifier, open_note
-from workbench.ledger.merkle import Frontier, leaf_hash
+from workbench.ledger.keyring import Keyring
+from workbench.ledger.merkle import Frontier
 from workbench.ledger.witness import Witness
 from workbench.settings import Settings
 
@@ -83,19 +81,9 @@ def record_from_note(note: str, timestamp: str) -> CheckpointRecord:
         raise CheckpointRejected("note has no signature block")
     checkpoint = Checkpoint.from_text(text + "\n")
     signatures = tuple(line for line in block.split("\n") if line)
-    return CheckpointRecord(checkpoint.origin, checkpoint.size, checkpoint.root_b64, signatures, timestamp, note)
-
-
-def witness_folder(settings: Settings) -> Path:
-    """The witness folder: setting `witness_dir` when the settings have it, else ``$WORKBENCH_HOME/witness``."""
-    configured = getattr(settings, "witness_dir", None)
-    return Path(configured) if configured else settings.home / "witness"
-
-
-def verifier_folder(settings: Settings) -> Path:
-    """Trusted checkpoint keys: setting `ledger_verifier_keys`, else ``$WORKBENCH_HOME/keys/ledger``."""
-    configured = getattr(settings, "ledger_verifier_keys", None)
-    return Path(configured) if configured else settings.home / "keys" / "ledger"
+    return CheckpointRecord(
+        checkpoint.origin, checkpoint.size, checkpoint.root_b64, signatures, timestamp, note
+    )
 
 
 def checkpoint_records(settings: Settings) -> tuple[CheckpointRecord, ...]:
@@ -104,7 +92,7 @@ def checkpoint_records(settings: Settings) -> tuple[CheckpointRecord, ...]:
     Lines that are not checkpoint notes are left out here; `workbench ledger verify` reports them.
     """
     records = []
-    for line in Witness(witness_folder(settings)).read().records:
+    for line in Witness(settings.witness_path).read().records:
         try:
             records.append(record_from_note(line.note, line.time))
         except CheckpointRejected:
@@ -113,27 +101,19 @@ def checkpoint_records(settings: Settings) -> tuple[CheckpointRecord, ...]:
 
 
 def trusted_keys(settings: Settings) -> tuple[NoteVerifier, ...]:
-    """The workspace's trusted checkpoint keys (none when the folder does not exist)."""
-    from workbench.ledger.keyring import Keyring
-
-    folder = verifier_folder(settings)
-    return Keyring(folder).verifiers() if folder.is_dir() else ()
+    """The workspace's trusted checkpoint keys (none when there is no key folder yet)."""
+    folder = settings.ledger_verifier_dir
+    return Keyring(folder, settings.ledger_signing_key).verifiers() if folder.is_dir() else ()
 
 
-def entry_leaf(entry: LedgerEntry) -> bytes:
-    """The Merkle leaf of an entry: SHA-256(0x00 ‖ its canonical bytes)."""
-    return leaf_hash(
-        entry_bytes(
-            seq=entry.seq,
-            ts=entry.ts,
-            actor=entry.actor,
-            role=entry.role,
-            purpose=entry.purpose,
-            action=entry.action,
-            outcome=entry.outcome,
-            detail_text=detail_json(entry.detail),
-            prev_hash=entry.prev_hash,
-        )
+def trusted_checkpoints(
+    records: Sequence[CheckpointRecord], keys: Sequence[NoteVerifier]
+) -> tuple[Checkpoint, ...]:
+    """The checkpoints among `records` whose signature by one of `keys` verifies."""
+    return tuple(
+        Checkpoint(record.origin, record.size, record.root)
+        for record in records
+        if record.signed_by(keys) is not None
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from workbench import audit
-from workbench.audit_query import AuditFilter, current_principal, reading, utc_text
+from workbench.audit_query import AuditFilter, current_principal, reading
 from workbench.ledger import Ledger, LedgerEntry
 from workbench.settings import Settings
 from workbench.siem.checkpoints import CheckpointRecord, checkpoint_records
@@ -125,9 +125,3 @@ def _selected(ledger: Ledger, criteria: AuditFilter, through: int) -> Iterator[L
                 return
             if criteria.matches(entry):
                 yield entry
-
-
-def range_text(criteria: AuditFilter) -> str:
-    since = utc_text(criteria.since) if criteria.since else "the start"
-    until = utc_text(criteria.until) if criteria.until else "now"
-    return f"{since} to {until}"

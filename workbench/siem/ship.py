@@ -150,7 +150,7 @@ class Shipper:
             if attempt:
                 self._notify(f"{self.receiver.label} is taking batches again.")
             attempt = 0
-            self.status.pending = 0
+            self.status.pending = len(self.spool.pending())
             if not sent:
                 stop.wait(self.options.poll_seconds)
 
