@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
+from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
 
@@ -32,14 +33,24 @@ from workbench import audit, session
 from workbench.catalog import Catalog
 from workbench.errors import BadInput, NoSession, UsageError
 from workbench.kinds import IdentifierKind
-from workbench.lineage.graph import FileRecord, LineageGraph, NodeTags, Write
+from workbench.lineage.graph import (
+    FileRecord,
+    LineageGraph,
+    NodeTags,
+    Write,
+    collection_deferred,
+    locked,
+    warehouse_key,
+)
 from workbench.lineage.split import FileError, Statement, parse_file, quiet_sqlglot, scrub
+from workbench.lineage.sql import ident
 from workbench.lineage.statements import (
     ColumnEdge,
     Footprint,
     StatementLineage,
     TableIndex,
     footprint,
+    is_bare_query,
     trace_statement,
 )
 from workbench.settings import Settings
@@ -47,6 +58,8 @@ from workbench.settings import Settings
 DEFAULT_DIALECT = "duckdb"
 SQL_SUFFIXES = (".sql",)
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Seconds one file may spend being parsed, and again being traced, before the rest is skipped.
+FILE_BUDGET_SECONDS = 120.0
 
 
 def lineage_folder(settings: Settings) -> Path:
@@ -73,17 +86,33 @@ class _Parsed:
     statements: list[Statement]
     footprints: list[Footprint]
     errors: list[FileError]
+    model: str | None = None  # a file holding one bare query defines the table named after it
 
 
-def _parse(path: str, text: str, dialect: str) -> _Parsed:
-    statements, errors = parse_file(text, dialect)
+def _parse(path: str, text: str, dialect: str, budget: float | None) -> _Parsed:
+    deadline = time.monotonic() + budget if budget is not None else None
+    statements, errors = parse_file(text, dialect, deadline)
+    footprints: dict[int, Footprint] = {}  # repeated statements share one parsed tree
+    for statement in statements:
+        if id(statement.expression) not in footprints:
+            footprints[id(statement.expression)] = footprint(statement.expression)
+    model = None
+    if len(statements) == 1 and not errors and is_bare_query(statements[0].expression):
+        model = _model_name(path)
+        fp = footprints[id(statements[0].expression)]
+        footprints[id(statements[0].expression)] = Footprint(model, True, fp.reads)
     return _Parsed(
         path=path,
         sha256=sha256(text),
         statements=statements,
-        footprints=[footprint(s.expression) for s in statements],
+        footprints=[footprints[id(s.expression)] for s in statements],
         errors=[FileError(path, e.line, e.col, e.message) for e in errors],
+        model=model,
     )
+
+
+def _model_name(path: str) -> str:
+    return Path(path).stem.lower()
 
 
 def sha256(text: str) -> str:
@@ -132,29 +161,54 @@ def trace_files(
     dialect: str = DEFAULT_DIALECT,
     known: Mapping[str, tuple[str, ...] | None] | None = None,
     digest: str = "",
+    budget: float | None = FILE_BUDGET_SECONDS,
 ) -> list[FileRecord]:
-    """Trace `files` ((path, text) pairs) against the `known` tables; one record per file."""
+    """Trace `files` ((path, text) pairs) against the `known` tables; one record per file.
+
+    `budget` bounds the seconds each file may spend in parsing and again in tracing; what is
+    left when it is spent is skipped and reported as an error of that file.
+    """
     with quiet_sqlglot():
-        parsed = [_parse(path, text, dialect) for path, text in files]
+        parsed = [_parse(path, text, dialect, budget) for path, text in files]
         index = TableIndex()
         for table, columns in (known or {}).items():
             index.add(table, columns)
         for p in parsed:
+            if p.model is not None:
+                index.add_model(p.model)
             for fp, statement in zip(p.footprints, p.statements, strict=True):
                 if fp.target is not None and fp.defines:
                     index.add(fp.target, _listed_columns(statement))
         results: dict[tuple[int, int], StatementLineage | None] = {}
         errors: dict[int, list[FileError]] = {f: list(p.errors) for f, p in enumerate(parsed)}
+        spent: dict[int, float] = {}
+        traced_before: dict[tuple[object, ...], StatementLineage | None] = {}
         for f, s in _order(parsed, index):
             statement = parsed[f].statements[s]
+            if budget is not None and spent.get(f, 0.0) > budget:
+                if spent[f] != float("inf"):
+                    errors[f].append(
+                        FileError(parsed[f].path, statement.line, 1, "time budget for tracing spent; skipped")
+                    )
+                    spent[f] = float("inf")
+                continue
+            started = time.monotonic()
+            # a repeated statement over tables whose columns did not change traces the same
+            fp = parsed[f].footprints[s]
+            key = (id(statement.expression), *((t, index.columns(index.resolve(t))) for t in fp.reads))
             try:
-                result = trace_statement(statement.expression, index, dialect)
+                if key in traced_before:
+                    result = traced_before[key]
+                else:
+                    model = parsed[f].model
+                    result = traced_before[key] = trace_statement(statement.expression, index, dialect, model)
             except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as exc:
                 message = scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
                 errors[f].append(FileError(parsed[f].path, statement.line, 1, f"could not trace: {message}"))
                 result = None
+            spent[f] = spent.get(f, 0.0) + time.monotonic() - started
             results[(f, s)] = result
-            if result is not None and (result.columns is not None or result.kind in {"create_table",
+            if result is not None and (result.columns is not None or result.kind in {"model","create_table",
                                                                                     "create_view",
                                                                                     "select_into"}):  # fmt: skip
                 index.define(result.target, result.columns)
@@ -171,7 +225,12 @@ def trace_files(
             for edge in result.edges:
                 edges.setdefault(edge, statement.line)
             reads.update(dict.fromkeys(result.reads))
-            if result.columns is not None or result.kind in {"create_table", "create_view", "select_into"}:
+            if result.columns is not None or result.kind in {
+                "create_table",
+                "create_view",
+                "select_into",
+                "model",
+            }:
                 defines[result.target] = result.columns
             if result.kind not in {"ddl", "alter"}:
                 writes.append(Write(result.target, result.kind, statement.line, result.external))
@@ -194,10 +253,6 @@ def trace_files(
 
 def _listed_columns(statement: Statement) -> tuple[str, ...] | None:
     """Columns a CREATE TABLE lists explicitly (known before any tracing)."""
-    from sqlglot import exp
-
-    from workbench.lineage.statements import ident
-
     node = statement.expression
     if isinstance(node, exp.Create) and isinstance(node.this, exp.Schema) and node.expression is None:
         names = [ident(e.this) for e in node.this.expressions if isinstance(e, exp.ColumnDef)]
@@ -248,13 +303,14 @@ def update(
         before = {p: dict(graph.files[p].defines) if p in graph.files else {} for p in pending}
         records = trace_files(sorted(pending.items()), dialect, known, digest)
         changed_tables: set[str] = set()
-        for record in records:
-            old = before[record.path]
-            for table in set(old) | set(record.defines):
-                if old.get(table, ()) != record.defines.get(table, ()):
-                    changed_tables.add(table)
-            graph.replace(record)
-            traced.append(record.path)
+        with collection_deferred():
+            for record in records:
+                old = before[record.path]
+                for table in set(old) | set(record.defines):
+                    if old.get(table, ()) != record.defines.get(table, ()):
+                        changed_tables.add(table)
+                graph.replace(record)
+                traced.append(record.path)
         pending = {}
         if changed_tables:
             for path, record in graph.files.items():
@@ -346,15 +402,22 @@ def _part(name: str) -> str:
     return str(name).lower()
 
 
-def catalog_seeds(graph: LineageGraph, catalog: Catalog) -> dict[str, set[IdentifierKind]]:
-    """Graph nodes of classified warehouse columns -> their kinds (`patients.ssn`, `main.patients.ssn`)."""
+def catalog_seeds(
+    graph: LineageGraph, catalog: Catalog, among: Iterable[str] | None = None
+) -> dict[str, set[IdentifierKind]]:
+    """Graph nodes (all, or those `among`) of classified warehouse columns -> their kinds.
+
+    `patients.ssn`, `main.patients.ssn` and `db.main.patients.ssn` all take `patients.SSN`'s kinds.
+    """
     by_table: dict[str, dict[str, set[IdentifierKind]]] = {}
     for name, table in catalog.tables.items():
         kinds = {c.name.lower(): set(c.kinds) for c in table.columns if c.kinds}
         if kinds:
             by_table[name.lower()] = kinds
     seeds: dict[str, set[IdentifierKind]] = {}
-    for node, data in graph.graph.nodes(data=True):
+    nodes = graph.graph.nodes
+    chosen = nodes(data=True) if among is None else ((n, nodes[n]) for n in among if n in nodes)
+    for node, data in chosen:
         key = warehouse_key(data["table"])
         if key is None or key not in by_table:
             continue
@@ -364,19 +427,6 @@ def catalog_seeds(graph: LineageGraph, catalog: Catalog) -> dict[str, set[Identi
         elif column in by_table[key]:
             seeds[node] = by_table[key][column]
     return seeds
-
-
-def warehouse_key(table: str) -> str | None:
-    """The catalog key of a graph table that can be a warehouse table: `patients`, `main.patients`,
-    `db.main.patients` -> `patients`; `staging.x` -> `staging.x` (the catalog's `schema.name`)."""
-    if table.startswith("file:"):
-        return None
-    parts = table.lower().split(".")
-    if len(parts) == 1:
-        return parts[0]
-    if parts[-2] == "main":
-        return parts[-1]
-    return ".".join(parts[-2:])
 
 
 def build(
@@ -393,47 +443,50 @@ def build(
     detail: dict[str, object] = {"dialect": dialect, "paths": [str(p) for p in paths]}
     try:
         folder = lineage_folder(settings)
-        graph = LineageGraph.load(folder)
-        if schema_from_warehouse:
-            graph.external_schema = warehouse_schema(settings)
-        if paths:
-            found, folders = discover(paths)
-            removed = [
-                p for p in graph.files if any(_under(Path(p), f) for f in folders) and Path(p) not in found
-            ]
-        elif graph.files:
-            found = [Path(p) for p in graph.files if Path(p).exists()]
-            removed = [p for p in graph.files if not Path(p).exists()]
-        else:
-            raise UsageError(
-                "Nothing to build; pass SQL files or folders: `workbench lineage build PATH...`."
+        with locked(folder):
+            graph = LineageGraph.load(folder)
+            if schema_from_warehouse:
+                graph.external_schema = warehouse_schema(settings)
+            if paths:
+                found, folders = discover(paths)
+                removed = [
+                    p
+                    for p in graph.files
+                    if any(_under(Path(p), f) for f in folders) and Path(p) not in found
+                ]
+            elif graph.files:
+                found = [Path(p) for p in graph.files if Path(p).exists()]
+                removed = [p for p in graph.files if not Path(p).exists()]
+            else:
+                raise UsageError(
+                    "Nothing to build; pass SQL files or folders: `workbench lineage build PATH...`."
+                )
+            texts: dict[str, str] = {}
+            read_errors: list[FileError] = []
+            for file in found:
+                try:
+                    if file.stat().st_size > MAX_FILE_BYTES:
+                        read_errors.append(FileError(str(file), 0, 0, "file larger than 64 MB; skipped"))
+                        continue
+                    texts[str(file)] = file.read_text(encoding="utf-8", errors="replace")
+                except OSError as exc:
+                    read_errors.append(FileError(str(file), 0, 0, f"could not read ({type(exc).__name__})"))
+            result = update(graph, texts, dialect, removed=removed)
+            graph.save(folder)
+            tags = graph.propagate(catalog_seeds(graph, Catalog.load(settings.catalog_path)))
+            errors = tuple(read_errors) + tuple(graph.errors(texts))
+            report = BuildReport(
+                files=len(texts),
+                traced=result.traced,
+                removed=result.removed,
+                statements=sum(graph.files[p].statements for p in texts if p in graph.files),
+                edges=graph.edge_count(),
+                columns=graph.graph.number_of_nodes(),
+                phi_columns=sum(1 for t in tags.values() if t.direct),
+                errors=errors,
+                seconds=result.seconds,
+                tags=tags,
             )
-        texts: dict[str, str] = {}
-        read_errors: list[FileError] = []
-        for file in found:
-            try:
-                if file.stat().st_size > MAX_FILE_BYTES:
-                    read_errors.append(FileError(str(file), 0, 0, "file larger than 64 MB; skipped"))
-                    continue
-                texts[str(file)] = file.read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:
-                read_errors.append(FileError(str(file), 0, 0, f"could not read ({type(exc).__name__})"))
-        result = update(graph, texts, dialect, removed=removed)
-        graph.save(folder)
-        tags = graph.propagate(catalog_seeds(graph, Catalog.load(settings.catalog_path)))
-        errors = tuple(read_errors) + tuple(graph.errors(texts))
-        report = BuildReport(
-            files=len(texts),
-            traced=result.traced,
-            removed=result.removed,
-            statements=sum(graph.files[p].statements for p in texts if p in graph.files),
-            edges=graph.edge_count(),
-            columns=graph.graph.number_of_nodes(),
-            phi_columns=sum(1 for t in tags.values() if t.direct),
-            errors=errors,
-            seconds=result.seconds,
-            tags=tags,
-        )
     except Exception as error:
         detail["error"] = type(error).__name__
         audit.record(settings, "lineage", "error", detail, principal)

@@ -21,6 +21,9 @@ kinds, and that mark travels on along every edge.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -117,6 +120,12 @@ class FileRecord:
         return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:32]
 
 
+def _weakest(data: Mapping[str, object]) -> Transform | None:
+    """The least protective transform of an edge over the files that give it."""
+    origins: Mapping[str, tuple[Grade, Transform | None, int]] = data["origins"]  # type: ignore[assignment]
+    return min((t for _, t, _ in origins.values()), key=_PROTECTION.__getitem__)
+
+
 def _edge_row(edge: ColumnEdge, line: int) -> list[object]:
     source, target = edge.source, edge.target
     row: list[object] = [source.table, source.column, target.table, target.column]
@@ -151,17 +160,21 @@ class LineageGraph:
     external_schema: dict[str, tuple[str, ...]] = field(default_factory=dict)
     graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
     _record_names: dict[str, str] = field(default_factory=dict)
+    _columns: dict[str, set[str]] = field(default_factory=dict)  # table -> columns with a node
+    _lookup: TableLookup | None = None  # built on first use, dropped when files change
 
     # -- building ---------------------------------------------------------------------------
 
     def replace(self, record: FileRecord) -> None:
         """Put `record` in place of the file's previous record, patching the graph edge by edge."""
         self.remove(record.path)
+        self._lookup = None
         self.files[record.path] = record
         for edge, line in record.edges:
             self._add_edge(edge, record.path, line)
 
     def remove(self, path: str) -> None:
+        self._lookup = None
         old = self.files.pop(path, None)
         self._record_names.pop(path, None)
         if old is None:
@@ -170,21 +183,24 @@ class LineageGraph:
             self._drop_edge(edge, path)
 
     def _add_edge(self, edge: ColumnEdge, origin: str, line: int) -> None:
-        source, target = str(edge.source), str(edge.target)
-        for ref, node in ((edge.source, source), (edge.target, target)):
-            if node not in self.graph:
+        """Add `edge` from file `origin`; parallel edges are keyed `TYPE:SUBTYPE` and keep, per
+        file, (grade, transform, line) in their `origins` attribute."""
+        source, target = edge.source, edge.target
+        source_node, target_node = f"{source.table}.{source.column}", f"{target.table}.{target.column}"
+        nodes = self.graph._node  # read-only use of networkx's node dict: a load adds 100,000s of edges
+        for ref, node in ((source, source_node), (target, target_node)):
+            if node not in nodes:
                 self.graph.add_node(node, table=ref.table, column=ref.column)
+                self._columns.setdefault(ref.table, set()).add(ref.column)
         key = f"{edge.type}:{edge.subtype}"
-        data = self.graph.get_edge_data(source, target, key)
+        data = self.graph._succ[source_node].get(target_node, {}).get(key)
         if data is None:
             self.graph.add_edge(
-                source, target, key=key, type=edge.type, subtype=edge.subtype, grades={origin: edge.grade},
-                transforms={origin: edge.transform}, origins={origin: line},
+                source_node, target_node, key=key, type=edge.type, subtype=edge.subtype,
+                origins={origin: (edge.grade, edge.transform, line)},
             )  # fmt: skip
             return
-        data["grades"][origin] = edge.grade
-        data["transforms"][origin] = edge.transform
-        data["origins"][origin] = line
+        data["origins"][origin] = (edge.grade, edge.transform, line)
 
     def _drop_edge(self, edge: ColumnEdge, origin: str) -> None:
         source, target = str(edge.source), str(edge.target)
@@ -192,12 +208,16 @@ class LineageGraph:
         data = self.graph.get_edge_data(source, target, key)
         if data is None:
             return
-        for attribute in ("grades", "transforms", "origins"):
-            data[attribute].pop(origin, None)
+        data["origins"].pop(origin, None)
         if not data["origins"]:
             self.graph.remove_edge(source, target, key)
             for node in (source, target):
                 if node in self.graph and self.graph.degree(node) == 0:
+                    data = self.graph.nodes[node]
+                    columns = self._columns.get(data["table"], set())
+                    columns.discard(data["column"])
+                    if not columns:
+                        self._columns.pop(data["table"], None)
                     self.graph.remove_node(node)
 
     # -- reading ----------------------------------------------------------------------------
@@ -210,8 +230,8 @@ class LineageGraph:
                 target=target,
                 type=data["type"],
                 subtype=data["subtype"],
-                grade=min(data["grades"].values(), key=_GRADE_RANK.__getitem__),
-                transform=min(data["transforms"].values(), key=_PROTECTION.__getitem__),
+                grade=min((g for g, _, _ in data["origins"].values()), key=_GRADE_RANK.__getitem__),
+                transform=_weakest(data),
                 origin=min(data["origins"]),
             )
 
@@ -225,17 +245,19 @@ class LineageGraph:
             for table, columns in record.defines.items():
                 if columns is not None or table not in known:
                     known[table] = columns
-        for _, data in self.graph.nodes(data=True):
-            known.setdefault(data["table"], None)
+        for table in self._columns:
+            known.setdefault(table, None)
         return known
+
+    def lookup(self) -> TableLookup:
+        """Tables by lower-case name (and `x` for `main.x`) and by name suffix, cached."""
+        if self._lookup is None:
+            self._lookup = TableLookup.of(self.tables())
+        return self._lookup
 
     def columns_of(self, table: str) -> list[str]:
         """The columns of `table` the graph has nodes for (without `*`)."""
-        return sorted(
-            data["column"]
-            for _, data in self.graph.nodes(data=True)
-            if data["table"] == table and data["column"] != "*"
-        )
+        return sorted(c for c in self._columns.get(table, ()) if c != "*")
 
     def writes(self) -> dict[str, list[tuple[Write, str]]]:
         """table -> the statements that write it, with their file."""
@@ -267,7 +289,7 @@ class LineageGraph:
             for _, target, data in self.graph.out_edges(node, data=True):
                 changed = False
                 if data["type"] == "DIRECT":
-                    transform = min(data["transforms"].values(), key=_PROTECTION.__getitem__)
+                    transform = _weakest(data)
                     passed = apply_transform(carried, transform)
                     bucket = direct.setdefault(target, set())
                     if not passed <= bucket:
@@ -351,7 +373,12 @@ class LineageGraph:
 
     @classmethod
     def load(cls, folder: Path) -> LineageGraph:
-        """The stored graph (empty when nothing was built yet)."""
+        """The stored graph (empty when nothing was built yet), read under a shared lock."""
+        with locked(folder, exclusive=False), collection_deferred():
+            return cls._load(folder)
+
+    @classmethod
+    def _load(cls, folder: Path) -> LineageGraph:
         index_path = folder / "graph.json"
         graph = cls()
         try:
@@ -411,6 +438,30 @@ class LineageGraph:
 
 
 @dataclass(frozen=True)
+class TableLookup:
+    """The graph's tables indexed for resolving a name a person types."""
+
+    known: Mapping[str, tuple[str, ...] | None]
+    by_name: Mapping[str, list[str]]  # lower-case name, and `x` for `main.x` -> tables
+    by_suffix: Mapping[str, list[str]]  # `schema.table` or `table` -> tables ending with it
+
+    @classmethod
+    def of(cls, known: Mapping[str, tuple[str, ...] | None]) -> TableLookup:
+        by_name: dict[str, list[str]] = {}
+        by_suffix: dict[str, list[str]] = {}
+        for table in known:
+            lowered = table.lower()
+            by_name.setdefault(lowered, []).append(table)
+            key = warehouse_key(table)
+            if key is not None and "." not in key and key != lowered:
+                by_name.setdefault(key, []).append(table)
+            pieces = lowered.split(".")
+            for i in range(1, len(pieces)):
+                by_suffix.setdefault(".".join(pieces[i:]), []).append(table)
+        return cls(known, by_name, by_suffix)
+
+
+@dataclass(frozen=True)
 class GraphEdge:
     """One edge as `workbench lineage edges` prints it."""
 
@@ -446,12 +497,66 @@ def apply_transform(kinds: set[IdentifierKind], transform: str | None) -> set[Id
     return {IdentifierKind.OTHER_ID} if rest else set()
 
 
+def warehouse_key(table: str) -> str | None:
+    """The catalog key of a graph table that can be a warehouse table: `patients`, `main.patients`,
+    `db.main.patients` -> `patients`; `staging.x` -> `staging.x` (the catalog's `schema.name`)."""
+    if table.startswith(FILE_PREFIX):
+        return None
+    parts = table.lower().split(".")
+    if len(parts) == 1:
+        return parts[0]
+    if parts[-2] == "main":
+        return parts[-1]
+    return ".".join(parts[-2:])
+
+
 def is_external_table(table: str, external_schemas: Iterable[str]) -> bool:
     """A file outside the warehouse, or a table in a schema the workspace declares external."""
     if table.startswith(FILE_PREFIX):
         return True
     parts = table.split(".")
     return len(parts) >= 2 and parts[-2].lower() in {s.lower() for s in external_schemas}
+
+
+@contextlib.contextmanager
+def collection_deferred() -> Iterator[None]:
+    """Hold Python's cyclic garbage collector while the graph's many small objects are made or read.
+
+    A 100,000-column graph holds over a million objects: every full collection that falls inside a
+    load or a query walks them all (about a second). The graph holds no cyclic garbage of its own,
+    so collection simply runs after, instead.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def locked(folder: Path, *, exclusive: bool = True) -> Iterator[None]:
+    """Hold the lineage folder's lock: one build at a time, and no read while a build saves.
+
+    Re-entrant within a process for shared holders under an exclusive one (flock is per file
+    description, so a nested open of the lock file in the same process would block: we skip it).
+    """
+    if _HELD.get(str(folder)):
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        _HELD[str(folder)] = True
+        try:
+            yield
+        finally:
+            _HELD.pop(str(folder), None)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_HELD: dict[str, bool] = {}
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -40,8 +40,8 @@ from workbench import audit, session
 from workbench.catalog import Catalog
 from workbench.errors import AccessDenied, BadInput, WorkbenchError
 from workbench.kinds import IdentifierKind
-from workbench.lineage.build import catalog_seeds, lineage_folder, warehouse_key
-from workbench.lineage.graph import LineageGraph, Reach, is_external_table
+from workbench.lineage.build import catalog_seeds, lineage_folder
+from workbench.lineage.graph import LineageGraph, Reach, collection_deferred, is_external_table, warehouse_key
 from workbench.lineage.statements import FILE_PREFIX
 from workbench.session import Principal
 from workbench.settings import Settings
@@ -237,6 +237,17 @@ def analyse(
     until: datetime | None = None,
 ) -> ImpactReport:
     """The report itself, without the session check or the ledger entry (the API under `impact`)."""
+    with collection_deferred():
+        return _analyse(graph, settings, target, since, until)
+
+
+def _analyse(
+    graph: LineageGraph,
+    settings: Settings,
+    target: str,
+    since: datetime | None,
+    until: datetime | None,
+) -> ImpactReport:
     config = ImpactSettings.load(settings)
     catalog = Catalog.load(settings.catalog_path)
     tables, column = resolve_target(graph, catalog, target)
@@ -290,25 +301,28 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
     if not text:
         raise BadInput("Name a table or a column to analyse, e.g. `patients.SSN`.")
     parts = text.split(".")
-    known = list(graph.tables())
+    lookup = graph.lookup()
+    tables_known, by_name, by_suffix = lookup.known, lookup.by_name, lookup.by_suffix
     warehouse = {key.lower() for key in catalog.tables}
     for k in range(len(parts), 0, -1):
         name = ".".join(parts[:k])
-        tables = [t for t in known if _same_table(t, name)]
+        key = warehouse_key(name)
+        tables = list(dict.fromkeys(by_name.get(name.lower(), []) + by_name.get(key or "", [])))
+        tables = [t for t in tables if _same_table(t, name)]
         if not tables:
-            tables = [t for t in known if t.lower().endswith("." + name.lower())]
+            tables = list(by_suffix.get(name.lower(), []))
             if len({warehouse_key(t) for t in tables}) > 1:
                 tables = []
-        in_catalog = warehouse_key(name) in warehouse if warehouse_key(name) else False
+        in_catalog = key in warehouse if key else False
         if not tables and not in_catalog:
             continue
         rest = parts[k:]
         if len(rest) > 1:
             break
         if not tables:
-            tables = [warehouse_key(name) or name]
+            tables = [key or name]
         column = rest[0].lower() if rest else None
-        if column is not None and not _has_column(graph, catalog, tables, column):
+        if column is not None and not _has_column(graph, catalog, tables, column, tables_known):
             raise BadInput(
                 f"Table {tables[0]} has no column {rest[0]!r} in the lineage graph or the catalog; "
                 "check the name or run `workbench lineage build`."
@@ -320,11 +334,15 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
     )
 
 
-def _has_column(graph: LineageGraph, catalog: Catalog, tables: list[str], column: str) -> bool:
+def _has_column(
+    graph: LineageGraph,
+    catalog: Catalog,
+    tables: list[str],
+    column: str,
+    known: Mapping[str, tuple[str, ...] | None],
+) -> bool:
     for table in tables:
-        if f"{table}.{column}" in graph.graph or column in (
-            c.lower() for c in graph.tables().get(table) or ()
-        ):
+        if f"{table}.{column}" in graph.graph or column in (c.lower() for c in known.get(table) or ()):
             return True
         key = warehouse_key(table)
         if key is not None and key in catalog.tables and catalog.tables[key].column(column) is not None:
@@ -477,7 +495,7 @@ def _kinds(
         ancestors: set[str] = set(starts)
         for node in starts:
             ancestors |= _ancestors(graph, node)
-        seeds = {n: k for n, k in catalog_seeds(graph, catalog).items() if n in ancestors}
+        seeds = catalog_seeds(graph, catalog, ancestors)
         upstream = graph.propagate(seeds)
         for node in starts:
             if node in upstream and upstream[node].direct:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from workbench.lineage import tsql
 # Statements beyond this many tokens are not parsed (a generated dump, not a transformation).
 MAX_STATEMENT_TOKENS = 200_000
 _VALUES_SKIP_TOKENS = 2_000
+# Files larger than this are cut at semicolons by a regular expression before tokenizing.
+LARGE_FILE_CHARS = 1_000_000
 
 _CONTROL_OPENERS = {"IF": "THEN", "ELSEIF": "THEN", "ELSIF": "THEN", "WHILE": "DO", "FOR": "DO"}
 _CONTROL_WORDS = {"ELSE", "LOOP", "REPEAT", "BEGIN", "DECLARE_BLOCK"}
@@ -90,32 +93,42 @@ class _Chunk:
         return max(1, self.tokens[0].col - len(self.tokens[0].text) + 1) if self.tokens else 1
 
 
-def parse_file(text: str, dialect: str) -> tuple[list[Statement], list[FileError]]:
-    """Every statement of `text` that parses, and an error for each one that does not."""
+def parse_file(
+    text: str, dialect: str, deadline: float | None = None
+) -> tuple[list[Statement], list[FileError]]:
+    """Every statement of `text` that parses, and an error for each one that does not.
+
+    Past `deadline` (a `time.monotonic()` instant) the rest of the file is skipped and reported.
+    """
     dialect_obj = Dialect.get_or_raise(dialect)
     statements: list[Statement] = []
     errors: list[FileError] = []
-    for chunk in _chunks(text, dialect_obj, errors):
+    parsed_before: dict[int, list[exp.Expr | None]] = {}
+    for chunk in _chunks(text, dialect_obj, errors, deadline):
         if len(chunk.tokens) > MAX_STATEMENT_TOKENS:
             if not _is_values_insert(chunk.tokens):
                 errors.append(FileError("", chunk.line, chunk.col, "statement too large to trace; skipped"))
             continue
         if len(chunk.tokens) > _VALUES_SKIP_TOKENS and _is_values_insert(chunk.tokens):
             continue
-        try:
-            parsed = dialect_obj.parser().parse(chunk.tokens, chunk.sql)
-        except ParseError as exc:
-            detail = exc.errors[0] if exc.errors else {}
-            line = int(detail.get("line") or chunk.tokens[0].line) + chunk.line_offset
-            col = int(detail.get("col") or 1)
-            errors.append(FileError("", line, col, scrub(str(detail.get("description") or exc))))
-            continue
-        except RecursionError:
-            errors.append(FileError("", chunk.line, chunk.col, "statement nested too deeply to parse"))
-            continue
-        except Exception as exc:  # a parser bug must not stop the rest of the file
-            errors.append(FileError("", chunk.line, chunk.col, f"parser failed ({type(exc).__name__})"))
-            continue
+        key = id(chunk.tokens)  # a repeated piece of a large file shares its token list
+        parsed = parsed_before.get(key)  # generated files repeat statements: parse each text once
+        if parsed is None:
+            try:
+                parsed = dialect_obj.parser().parse(chunk.tokens, chunk.sql)
+            except ParseError as exc:
+                detail = exc.errors[0] if exc.errors else {}
+                line = int(detail.get("line") or chunk.tokens[0].line) + chunk.line_offset
+                col = int(detail.get("col") or 1)
+                errors.append(FileError("", line, col, scrub(str(detail.get("description") or exc))))
+                continue
+            except RecursionError:
+                errors.append(FileError("", chunk.line, chunk.col, "statement nested too deeply to parse"))
+                continue
+            except Exception as exc:  # a parser bug must not stop the rest of the file
+                errors.append(FileError("", chunk.line, chunk.col, f"parser failed ({type(exc).__name__})"))
+                continue
+            parsed_before[key] = parsed
         for expression in parsed:
             if expression is not None and not isinstance(expression, exp.Command | exp.EndStatement):
                 statements.append(Statement(expression, chunk.line))
@@ -134,9 +147,9 @@ def _tokenize(text: str, dialect: Dialect, errors: list[FileError], line_offset:
         try:
             piece_tokens = dialect.tokenize(piece)
         except TokenError:
-            errors.append(
-                FileError("", line + line_offset + 1, 1, "could not tokenize (unclosed quote or comment?)")
-            )
+            leading = len(piece) - len(piece.lstrip("\n\r\t "))
+            first_line = line + piece[:leading].count("\n") + line_offset + 1
+            errors.append(FileError("", first_line, 1, "could not tokenize (unclosed quote or comment?)"))
         else:
             for token in piece_tokens:
                 token.line += line
@@ -147,15 +160,63 @@ def _tokenize(text: str, dialect: Dialect, errors: list[FileError], line_offset:
     return tokens
 
 
-def _chunks(text: str, dialect: Dialect, errors: list[FileError]) -> Iterator[_Chunk]:
-    tokens = _tokenize(text, dialect, errors, 0)
-    if not tokens:
-        return
-    pieces = _split_semicolons(tokens)
-    if dialect.__class__.__name__.lower() == "tsql":
-        pieces = [part for piece in pieces for part in tsql.split_batch(piece)]
-    for piece in pieces:
-        yield from _peel(_Chunk(piece, text, 0), dialect, errors)
+# Quoted text, comments and semicolons, for cutting a large file without the (slow) tokenizer.
+_LEXEMES = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|--[^\n]*|/\*.*?\*/|\$(\w*)\$.*?\$\1\$|;", re.DOTALL
+)
+_VALUES_DUMP = re.compile(
+    r"^\s*(?:INSERT|REPLACE)\b(?:(?!\bSELECT\b).)*?\bVALUES\b", re.IGNORECASE | re.DOTALL
+)
+
+
+def _presplit(text: str) -> list[tuple[str, int]]:
+    """`text` cut after each semicolon outside quotes and comments, with each piece's line offset."""
+    pieces: list[tuple[str, int]] = []
+    start = 0
+    line = 0
+    for match in _LEXEMES.finditer(text):
+        if match.group(0) == ";":
+            piece = text[start : match.end()]
+            pieces.append((piece, line))
+            line += piece.count("\n")
+            start = match.end()
+    if text[start:].strip():
+        pieces.append((text[start:], line))
+    return pieces
+
+
+def _is_values_dump(piece: str) -> bool:
+    """A large `INSERT ... VALUES` piece without SELECT: literals only, not worth tokenizing."""
+    if len(piece) < 20_000 or not _VALUES_DUMP.match(piece):
+        return False
+    blanked = _LEXEMES.sub("''", piece)
+    return re.search(r"\bSELECT\b", blanked, re.IGNORECASE) is None
+
+
+def _chunks(text: str, dialect: Dialect, errors: list[FileError], deadline: float | None) -> Iterator[_Chunk]:
+    pieces = _presplit(text) if len(text) > LARGE_FILE_CHARS else [(text, 0)]
+    is_tsql = dialect.__class__.__name__.lower() == "tsql"
+    seen: dict[str, list[list[Token]]] = {}  # token lines are relative to the piece, so reusable
+    for piece, offset in pieces:
+        if deadline is not None and time.monotonic() > deadline:
+            errors.append(
+                FileError("", offset + 1, 1, "time budget for this file spent; the rest was not read")
+            )
+            return
+        parts = seen.get(piece.strip())
+        if parts is None:
+            if _is_values_dump(piece):
+                continue
+            tokens = _tokenize(piece, dialect, errors, offset)
+            if not tokens:
+                continue
+            parts = _split_semicolons(tokens)
+            if is_tsql:
+                parts = [part for statement in parts for part in tsql.split_batch(statement)]
+            if len(pieces) > 1:
+                seen[piece.strip()] = parts
+        for part in parts:
+            yield from _peel(_Chunk(part, piece, offset), dialect, errors)
 
 
 def _split_semicolons(tokens: list[Token]) -> list[list[Token]]:
@@ -188,10 +249,17 @@ def _peel(chunk: _Chunk, dialect: Dialect, errors: list[FileError]) -> Iterator[
                 return
             inner = tokens[1].text
             offset = chunk.line_offset + first.line - 1
-            inner_tokens = _tokenize(f"{word} {inner}", dialect, errors, offset)
+            inner_tokens = _tokenize(inner, dialect, errors, offset)
             if not inner_tokens:
                 return
-            yield from _peel(_Chunk(inner_tokens, f"{word} {inner}", offset), dialect, errors)
+            if word in _CONTROL_OPENERS:  # the condition runs up to THEN or DO
+                closer = _CONTROL_OPENERS[word]
+                index = next((i for i, t in enumerate(inner_tokens) if _word(t) == closer), None)
+                if index is None:
+                    return
+                inner_tokens = inner_tokens[index + 1 :]
+            for part in _split_semicolons(inner_tokens):
+                yield from _peel(_Chunk(part, inner, offset), dialect, errors)
             return
         if word == "END":  # END, END IF, END LOOP, ...: the close of a block
             skip = 2 if len(tokens) > 1 and _word(tokens[1]) in _END_WORDS else 1

@@ -256,16 +256,33 @@ class Tracer:
 
     def column(self, scope: Scope, column: exp.Column) -> _Trace:
         """The sources behind one column reference in `scope`."""
-        alias, name = column.table, _ident(column.this) if isinstance(column.this, exp.Identifier) else "*"
+        alias, name = column.table, ident(column.this) if isinstance(column.this, exp.Identifier) else "*"
         if not alias and column.name in _visible_sources(scope):
             # DuckDB whole-row reference, `SELECT p FROM patients p`: a struct of every column
             whole = _Trace()
             whole.lift(self.in_source(_find_source(scope, column.name), "*"), "TRANSFORMATION", None)  # type: ignore[arg-type]
             return whole
-        source = _find_source(scope, alias) if alias else None
+        source = _find_source(scope, alias) if alias else self._only_candidate(scope, name)
         if source is None:
             return self._unresolved(name)
         return self.in_source(source, name)
+
+    def _only_candidate(self, scope: Scope, name: str) -> exp.Table | Scope | None:
+        """The one source of `scope` an unqualified column can come from, when qualification
+        (which needs a schema) left it open: a table whose columns are unknown or include it, or
+        a derived table or CTE that outputs it."""
+        candidates: list[exp.Table | Scope] = []
+        lowered = name.lower()
+        for _, source in scope.selected_sources.values():
+            if isinstance(source, exp.Table):
+                columns = self.columns_of(self.name_of(source))
+                if columns is None or lowered in (c.lower() for c in columns):
+                    candidates.append(source)
+            elif isinstance(source, Scope):
+                names = [n.lower() for n in _named_selects(source)]
+                if lowered in names or _single_star_source(source) is not None:
+                    candidates.append(source)
+        return candidates[0] if len(candidates) == 1 else None
 
     def in_source(self, source: exp.Table | Scope, name: str) -> _Trace:
         """The sources behind column `name` of a FROM source (a table or a scope)."""
@@ -406,8 +423,10 @@ class Tracer:
                 _add_rows(into, self.output(scope, position).refs(), _ROW_CLAUSES[key])
 
 
-def _ident(identifier: exp.Expr) -> str:
+def ident(identifier: exp.Expr | None) -> str:
     """An identifier as lineage names it: lower case unless quoted."""
+    if identifier is None:
+        return ""
     name = identifier.name
     return name if isinstance(identifier, exp.Identifier) and identifier.quoted else name.lower()
 

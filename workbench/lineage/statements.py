@@ -33,12 +33,13 @@ from workbench.lineage.sql import (
     Grade,
     Subtype,
     Transform,
+    ident,
     trace,
 )
 
 StatementKind = Literal[
     "create_table", "create_view", "insert", "select_into", "merge", "update", "copy", "export", "clone",
-    "ddl", "alter",
+    "ddl", "alter", "model",
 ]  # fmt: skip
 FILE_PREFIX = "file:"
 _PRIVATE = "_wb_t"
@@ -89,14 +90,6 @@ class Footprint:
 # -- table names -------------------------------------------------------------------------------
 
 
-def ident(identifier: exp.Expr | None) -> str:
-    """An identifier as lineage names it: lower case unless quoted."""
-    if identifier is None:
-        return ""
-    name = identifier.name
-    return name if isinstance(identifier, exp.Identifier) and identifier.quoted else name.lower()
-
-
 def table_parts(table: exp.Table) -> str:
     """`catalog.db.name` with the parts the SQL gives."""
     parts = [ident(table.args.get(key)) for key in ("catalog", "db", "this")]
@@ -109,6 +102,7 @@ class TableIndex:
 
     _columns: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
     _suffixes: dict[str, set[str]] = field(default_factory=dict)
+    _models: set[str] = field(default_factory=set)
 
     def add(self, name: str, columns: Iterable[str] | None) -> None:
         """Record `name`; `columns` replaces what was known unless it is None."""
@@ -126,9 +120,6 @@ class TableIndex:
         if columns is None:
             self._columns[name] = None
 
-    def known(self, name: str) -> bool:
-        return name in self._columns
-
     def resolve(self, name: str) -> str:
         """`name` if known, else the one known table it is a suffix of, else `name` as given."""
         if name in self._columns:
@@ -139,34 +130,37 @@ class TableIndex:
         lowered = name.lower()
         if lowered != name and lowered in self._columns:
             return lowered
+        parts = name.split(".")
+        for i in range(1, len(parts)):  # `project.dataset.model` read from a file named `model.sql`
+            if ".".join(parts[i:]) in self._models:
+                return ".".join(parts[i:])
         return name
+
+    def add_model(self, name: str) -> None:
+        """Record a table defined by a file holding one bare query (named after the file)."""
+        self._models.add(name)
+        self.add(name, None)
 
     def columns(self, name: str) -> tuple[str, ...] | None:
         return self._columns.get(name)
-
-    def names(self) -> list[str]:
-        return list(self._columns)
 
 
 # -- footprints --------------------------------------------------------------------------------
 
 
-def _cte_names(node: exp.Expr) -> set[str]:
-    return {ident(cte.args["alias"].this) for cte in node.find_all(exp.CTE) if cte.args.get("alias")}
-
-
 def _read_tables(node: exp.Expr | None, skip: exp.Expr | None = None) -> list[exp.Table]:
+    """Base tables read in `node`: every table reference except CTE names (one walk of the tree)."""
     if node is None:
         return []
-    ctes = _cte_names(node)
-    found = []
-    for table in node.find_all(exp.Table):
-        if table is skip or not isinstance(table.this, exp.Identifier):
-            continue
-        if not table.args.get("db") and ident(table.this) in ctes:
-            continue
-        found.append(table)
-    return found
+    ctes: set[str] = set()
+    tables: list[exp.Table] = []
+    for found in node.find_all(exp.Table, exp.CTE):
+        if isinstance(found, exp.CTE):
+            if found.args.get("alias"):
+                ctes.add(ident(found.args["alias"].this))
+        elif isinstance(found, exp.Table) and found is not skip and isinstance(found.this, exp.Identifier):
+            tables.append(found)
+    return [t for t in tables if t.args.get("db") or ident(t.this) not in ctes]
 
 
 def _target_table(node: exp.Expr | None) -> exp.Table | None:
@@ -217,7 +211,8 @@ def _update_target(statement: exp.Update) -> exp.Table | None:
     if not target.args.get("db"):
         source = statement.args.get("from_")
         for table in source.find_all(exp.Table) if source else ():
-            if table.alias and table.alias.lower() == target.name.lower():
+            named = table.alias or (table.name if not table.args.get("db") else "")
+            if named and named.lower() == target.name.lower():
                 return table
     return target
 
@@ -242,6 +237,8 @@ def trace_query(query: exp.Expr, tables: TableIndex, dialect: str) -> _Traced:
     """Qualify one query against the known tables and trace its columns."""
     dialect_obj = Dialect.get_or_raise(dialect)
     query = query.copy()
+    while isinstance(query, exp.Subquery) and not query.alias:  # `CREATE TABLE t AS (SELECT ...)`
+        query = query.this
     full_names: dict[str, str] = {}
     private: dict[str, str] = {}
     schema: dict[str, object] = {}
@@ -274,9 +271,14 @@ def trace_query(query: exp.Expr, tables: TableIndex, dialect: str) -> _Traced:
             quote_identifiers=False,
             identify=False,
         )
-    except SqlglotError:
+    except SqlglotError:  # e.g. a LATERAL whose sources have no schema: qualify tables only
         qualified = qualify(
-            query, dialect=dialect, validate_qualify_columns=False, quote_identifiers=False, identify=False
+            query,
+            dialect=dialect,
+            qualify_columns=False,
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
         )
     root = build_scope(qualified)
     if root is None:
@@ -342,8 +344,25 @@ def _positional(outputs: tuple[str, ...], names: list[str]) -> list[str | None]:
     return columns
 
 
-def trace_statement(statement: exp.Expr, tables: TableIndex, dialect: str) -> StatementLineage | None:
-    """The lineage of one statement, or None when it writes nothing lineage follows."""
+def is_bare_query(statement: exp.Expr) -> bool:
+    """A SELECT (or set operation) that writes nothing itself."""
+    return isinstance(statement, exp.Query) and not isinstance(statement.args.get("into"), exp.Into)
+
+
+def trace_statement(
+    statement: exp.Expr, tables: TableIndex, dialect: str, model: str | None = None
+) -> StatementLineage | None:
+    """The lineage of one statement, or None when it writes nothing lineage follows.
+
+    `model` names the table a bare query defines when it is the only statement of its file
+    (dbt models and the concept queries of projects such as MIMIC are written so).
+    """
+    if model is not None and is_bare_query(statement):
+        traced = trace_query(statement, tables, dialect)
+        columns = _positional(traced.outputs, list(traced.outputs))
+        defined = None if "*" in columns else tuple(c for c in columns if c is not None)
+        edges = tuple(_column_edges(traced, model, columns))
+        return StatementLineage("model", model, defined, edges, traced.reads)
     if isinstance(statement, exp.Create):
         return _create(statement, tables, dialect)
     if isinstance(statement, exp.Insert):
@@ -404,7 +423,7 @@ def _insert(statement: exp.Insert, tables: TableIndex, dialect: str) -> Statemen
     if table is None or not isinstance(query, exp.Query):
         return None
     target = tables.resolve(table_parts(table))
-    traced = trace_query(query, tables, dialect)
+    traced = trace_query(_with_ctes(query, statement), tables, dialect)
     listed = [ident(e) for e in statement.this.expressions] if isinstance(statement.this, exp.Schema) else []
     known = tables.columns(target)
     by_name = False
@@ -417,6 +436,18 @@ def _insert(statement: exp.Insert, tables: TableIndex, dialect: str) -> Statemen
     columns = _positional(traced.outputs, names)
     edges = _column_edges(traced, target, columns, by_name=by_name)
     return StatementLineage("insert", target, None, tuple(edges), traced.reads)
+
+
+def _with_ctes(query: exp.Expr, statement: exp.Expr) -> exp.Expr:
+    """The query with the CTEs its statement declares (`WITH c AS (...) INSERT INTO t SELECT ...`)."""
+    with_ = statement.args.get("with_")
+    if with_ is None or not isinstance(query, exp.Query):
+        return query
+    query = query.copy()
+    own = query.args.get("with_")
+    ctes = [c.copy() for c in with_.expressions] + (list(own.expressions) if own is not None else [])
+    query.set("with_", exp.With(expressions=ctes, recursive=with_.args.get("recursive")))
+    return query
 
 
 def _select_into(statement: exp.Select, tables: TableIndex, dialect: str) -> StatementLineage | None:
