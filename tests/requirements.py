@@ -32,4 +32,14 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
         "tests/cli/test_cli.py::test_exit_codes",
     ),
     "164.312(a)(2)(iii)": ("tests/test_session.py::test_expired_session_logs_off_automatically",),
+    "164.402": (
+        "tests/lineage/test_impact.py::test_breach_impact_of_the_patients_ssn",
+        "tests/lineage/test_impact.py::test_a_flag_leads_back_to_the_diagnosis_code",
+        "tests/lineage/test_impact.py::test_only_investigators_may_ask",
+    ),
+    "164.316(b)(2)(i)": (
+        "tests/audit/test_retention.py::test_archive_writes_a_file_that_verifies_alone",
+        "tests/siem/test_checkpoints.py::test_archives_end_at_a_checkpoint_and_verify_alone",
+        "tests/siem/test_checkpoints.py::test_a_receiver_can_prove_the_export_complete",
+    ),
 }
