@@ -8,7 +8,7 @@ import re
 from tests.conftest import REPO
 from tests.requirements import REQUIREMENTS
 
-CITATION = re.compile(r"\b(16[0-4]\.\d{3}(?:\([0-9a-zA-Z]+\))+)")
+CITATION = re.compile(r"\b(16[0-4]\.\d{3}(?:\([0-9a-zA-Z]+\))*)")
 
 
 def test_readme_claims_exactly_the_mapped_citations() -> None:
