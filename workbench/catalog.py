@@ -7,6 +7,7 @@ through the governed path (deny by default).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -18,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from workbench.errors import BadInput, UnknownTable
+from workbench.errors import BadInput, NoSession, UnknownTable, WorkbenchError
 from workbench.kinds import IdentifierKind
 from workbench.settings import Settings
 
@@ -174,10 +175,21 @@ def classify_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> lis
 
 def list_columns(settings: Settings, table: str | None = None) -> list[dict[str, Any]]:
     """The classification of every column (or one table's), as `workbench columns --json` prints it."""
+    from workbench import audit
+    from workbench.session import current
+
+    principal = None
+    with contextlib.suppress(NoSession):
+        principal = current(settings)
     catalog = Catalog.load(settings.catalog_path)
-    if not catalog.tables:
-        raise BadInput("No data is loaded; run `workbench seed` or `workbench load synthea DIR` first.")
-    tables = [catalog.table(table)] if table else [catalog.tables[k] for k in sorted(catalog.tables)]
+    try:
+        if not catalog.tables:
+            raise BadInput("No data is loaded; run `workbench seed` or `workbench load synthea DIR` first.")
+        tables = [catalog.table(table)] if table else [catalog.tables[k] for k in sorted(catalog.tables)]
+    except WorkbenchError as error:
+        audit.record(settings, "columns", "error", {"error": type(error).__name__}, principal)
+        raise
+    audit.record(settings, "columns", "ok", {"tables": [t.name for t in tables]}, principal)
     return [
         {
             "table": t.name,

@@ -110,10 +110,12 @@ def peek(settings: Settings) -> Principal:
     """The stored principal, expired or not; NoSession if there is none or it is unreadable."""
     try:
         data = json.loads(settings.session_path.read_text(encoding="utf-8"))
-        return Principal.from_json(data)
+        principal = Principal.from_json(data)
+        check_user_name(principal.user)  # an edited session file must not carry control characters
+        return principal
     except FileNotFoundError:
         raise NoSession("No session. Run `workbench login --user NAME --role ROLE` first.") from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, BadInput):
         raise NoSession(
             "The session file is damaged. Run `workbench login --user NAME --role ROLE` again."
         ) from None

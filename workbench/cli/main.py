@@ -7,6 +7,8 @@ Exit codes: 0 success; 1 error (usage, bad input, unknown table, malformed SQL, 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -168,6 +170,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
         if "--json" in words:
             print_json({"error": error.message, "kind": type(error).__name__, "exit_code": error.exit_code})
         return error.exit_code
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, as other command-line tools do
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the exit flush from failing again
+        return 0
     except KeyboardInterrupt:
         print("workbench: interrupted.", file=sys.stderr)
         return 130
