@@ -15,6 +15,7 @@ before the answer is returned: if that entry cannot be written, the answer is no
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,21 +31,55 @@ BREAK_GLASS_ROLE: Final = "break_glass"
 """The policy role for emergency access; its entries are what `--break-glass` selects."""
 
 
-def parse_instant(text: str, option: str = "time") -> datetime:
-    """An ISO-8601 instant with an explicit offset (``Z``, ``+00:00``, ``-05:00``), as a UTC datetime.
+_INSTANT: Final = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}(?::\d{2})?)(?:[.,](?P<frac>\d+))?(?P<offset>.*)"
+)
+_OFFSET: Final = re.compile(r"[Zz]|[+-]\d{2}(?::?\d{2})?")
+_OFFSET_WITH_SECONDS: Final = re.compile(r"[+-]\d{2}:?\d{2}:?\d{2}([.,]\d*)?")
+_WEEK_DATE: Final = re.compile(r"\d{4}-?[Ww]\d{2}")
+_BARE_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_FRACTION_DIGITS: Final = 6
 
-    A time without an offset is refused: it names a different instant in every time zone.
+
+def parse_instant(text: str, option: str = "time") -> datetime:
+    """An ISO-8601 / RFC 3339 instant with an explicit offset (``Z``, ``+00:00``, ``-05:00``), as UTC.
+
+    ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` then the offset; ``T`` and ``Z`` may be lower case (RFC
+    3339 allows it). Refused, each with a one-line BadInput: a time without an offset (it names a
+    different instant in every time zone), a bare date, more than six fractional digits (the
+    ledger keeps microseconds; nothing is rounded or cut silently), an offset with seconds, and
+    ISO week or ordinal dates.
     """
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
+    stripped = text.strip()
+    example = "e.g. 2026-03-08T07:00:00Z"
+    match = _INSTANT.fullmatch(stripped)
+    if match is None:
+        if _WEEK_DATE.match(stripped):
+            raise BadInput(f"{option} {text!r} is an ISO week date; write a calendar date, {example}.")
+        if _BARE_DATE.fullmatch(stripped):
+            raise BadInput(
+                f"{option} {text!r} is a date with no time and no UTC offset; "
+                f"write e.g. {stripped}T00:00:00Z or {stripped}T00:00:00-05:00."
+            )
+        raise BadInput(f"{option} {text!r} is not an ISO-8601 time; write {example}.")
+    fraction, offset = match["frac"] or "", match["offset"]
+    if len(fraction) > MAX_FRACTION_DIGITS:
         raise BadInput(
-            f"{option} {text!r} is not an ISO-8601 time; write e.g. 2026-03-08T07:00:00Z."
-        ) from None
-    if moment.utcoffset() is None:
-        raise BadInput(
-            f"{option} {text!r} has no UTC offset; add one, e.g. {text.strip()}Z or {text.strip()}-05:00."
+            f"{option} {text!r} has {len(fraction)} fractional digits; "
+            f"at most {MAX_FRACTION_DIGITS} (microseconds) are accepted."
         )
+    if not offset:
+        raise BadInput(f"{option} {text!r} has no UTC offset; add one, e.g. {stripped}Z or {stripped}-05:00.")
+    if _OFFSET_WITH_SECONDS.fullmatch(offset):
+        raise BadInput(f"{option} {text!r} has an offset with seconds; use hours and minutes, e.g. -05:00.")
+    if not _OFFSET.fullmatch(offset):
+        raise BadInput(f"{option} {text!r} is not an ISO-8601 time; write {example}.")
+    normal = f"{match['date']}T{match['time']}" + (f".{fraction.ljust(6, '0')}" if fraction else "")
+    normal += "+00:00" if offset in ("Z", "z") else offset
+    try:
+        moment = datetime.fromisoformat(normal)
+    except ValueError:
+        raise BadInput(f"{option} {text!r} is not a valid time; write {example}.") from None
     return moment.astimezone(UTC)
 
 

@@ -14,7 +14,11 @@ The archive file is JSON Lines: a header, one line per entry holding the stored 
 checkpoint. The header holds the anchor (the ``prev_hash`` of its first entry), the Merkle
 frontier of the entries before it, and the public keys that signed its checkpoints.
 `verify_archive(path)` recomputes every hash and link, the Merkle root at each checkpoint, and
-each checkpoint's signature, needing nothing else.
+each checkpoint's signature, needing nothing else. A chain alone proves nothing (anyone can drop
+the checkpoints and recompute the hashes), so the result says whether a signed checkpoint covers
+the last entry (`covered`) and whose keys were trusted: the auditor's (`verifiers`) or the ones the
+archive's header lists (`keys_from == "archive"`, to be compared with the published key ids).
+`live_archive_check` compares the file's SHA-256 with the ``archive`` entries of a live ledger.
 
 Removing the archived entries from the live database needs the live verifier to start at an
 archived prefix (meta ``archived_through`` and ``archived_hash``, written in the same transaction
@@ -38,7 +42,7 @@ from typing import Final
 
 import workbench.ledger as ledger_package
 from workbench import audit
-from workbench.audit_query import current_principal, entry_instant, utc_text
+from workbench.audit_query import current_principal, entry_instant, reading, utc_text
 from workbench.errors import BadInput, LedgerError, LedgerTampered
 from workbench.ledger import GENESIS_PREV_HASH, LedgerEntry
 from workbench.ledger.canonical import entry_bytes, entry_hash, parse_detail
@@ -83,6 +87,13 @@ class ArchiveVerification:
     problem: str | None = None
     bad_seq: int | None = None
     signers: tuple[str, ...] = ()  # ids of the keys whose checkpoint signatures verified
+    signed_through: int | None = None  # the largest checkpoint size whose signature and root verified
+    keys_from: str = "archive"  # "archive": the header's own keys; "auditor": keys given to the verifier
+
+    @property
+    def covered(self) -> bool:
+        """True when a signed checkpoint covers the archive's last entry (not the chain alone)."""
+        return self.ok and self.last_seq is not None and self.signed_through == self.last_seq
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -94,6 +105,47 @@ class ArchiveVerification:
             "problem": self.problem,
             "bad_seq": self.bad_seq,
             "signers": list(self.signers),
+            "signed_through": self.signed_through,
+            "covered": self.covered,
+            "keys_from": self.keys_from,
+        }
+
+
+@dataclass(frozen=True)
+class LiveArchiveCheck:
+    """How an archive file compares with the ``archive`` entries of the workspace's live ledger.
+
+    `recorded_seq` is the entry recording this file's SHA-256 (None when none does); `conflicting_seq`
+    an entry recording the same seq span with another SHA-256 and no entry recording this one.
+    """
+
+    sha256: str
+    recorded_seq: int | None
+    conflicting_seq: int | None
+    conflicting_sha256: str | None = None
+
+    @property
+    def consistent(self) -> bool:
+        return self.conflicting_seq is None
+
+    @property
+    def sentence(self) -> str:
+        if self.recorded_seq is not None:
+            return f"The live ledger recorded this file's SHA-256 {self.sha256} (entry {self.recorded_seq})"
+        if self.conflicting_seq is not None:
+            return (
+                f"the live ledger's entry {self.conflicting_seq} archived these entries as a file with "
+                f"SHA-256 {self.conflicting_sha256}, not this file's {self.sha256}"
+            )
+        return f"No archive entry in the live ledger records this file's SHA-256 {self.sha256}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "sha256": self.sha256,
+            "recorded_seq": self.recorded_seq,
+            "conflicting_seq": self.conflicting_seq,
+            "conflicting_sha256": self.conflicting_sha256,
+            "consistent": self.consistent,
         }
 
 
@@ -230,8 +282,10 @@ def _frontier_from(data: object) -> Frontier | None:
 def verify_archive(path: Path, verifiers: Sequence[NoteVerifier] | None = None) -> ArchiveVerification:
     """Check an archive file alone: header, every hash and link from its anchor, the Merkle root
     at each checkpoint, and each checkpoint's signature (by `verifiers`, else the keys the archive
-    names -- compare those with the keys your organisation published)."""
+    names -- compare those with the keys your organisation published). `ok` is about the file's
+    consistency; `covered` says whether a signed checkpoint vouches for its last entry."""
     entries, first_seq, last_seq, checkpoints = 0, None, None, 0
+    keys_from = "archive" if verifiers is None else "auditor"
     try:
         lines = Path(path).read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
@@ -262,7 +316,9 @@ def verify_archive(path: Path, verifiers: Sequence[NoteVerifier] | None = None) 
                 try:
                     previous, leaf = _checked_row(item["row"], expected, previous)
                 except ValueError as problem:
-                    return ArchiveVerification(False, entries, first_seq, last_seq, 0, str(problem), expected)
+                    return ArchiveVerification(
+                        False, entries, first_seq, last_seq, 0, str(problem), expected, keys_from=keys_from
+                    )
                 leaves.append(leaf)
                 entries += 1
                 expected += 1
@@ -297,10 +353,42 @@ def verify_archive(path: Path, verifiers: Sequence[NoteVerifier] | None = None) 
                     f"the Merkle root at checkpoint size {wrong[0] if wrong else '?'} does not match"
                 )
     except (ValueError, KeyError, TypeError, AttributeError) as problem:
-        return ArchiveVerification(False, entries, first_seq, last_seq, checkpoints, str(problem))
+        return ArchiveVerification(
+            False, entries, first_seq, last_seq, checkpoints, str(problem), keys_from=keys_from
+        )
     return ArchiveVerification(
-        True, entries, first_seq, last_seq, checkpoints, signers=tuple(sorted(signers))
+        True,
+        entries,
+        first_seq,
+        last_seq,
+        checkpoints,
+        signers=tuple(sorted(signers)),
+        signed_through=max((record.size for record in records), default=None),
+        keys_from=keys_from,
     )
+
+
+def live_archive_check(settings: Settings, path: Path, check: ArchiveVerification) -> LiveArchiveCheck | None:
+    """Compare archive `path` (checked as `check`) with the live ledger's ``archive`` entries.
+
+    None when the workspace has no ledger. Reads the ledger without writing to it.
+    """
+    if not settings.ledger_path.exists():
+        return None
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    recorded, conflicting, other = None, None, None
+    with reading(audit.ledger(settings)) as stream:
+        for entry in stream:
+            if entry.action != "archive" or entry.outcome != "ok":
+                continue
+            detail = entry.detail
+            if detail.get("file_sha256") == digest:
+                recorded = entry.seq
+            elif (detail.get("first_seq"), detail.get("last_seq")) == (check.first_seq, check.last_seq):
+                conflicting, other = entry.seq, str(detail.get("file_sha256"))
+    if recorded is not None:
+        return LiveArchiveCheck(digest, recorded, None)
+    return LiveArchiveCheck(digest, None, conflicting, other)
 
 
 def _embedded_keys(header: dict[str, object]) -> tuple[NoteVerifier, ...]:

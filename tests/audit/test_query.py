@@ -110,6 +110,33 @@ def test_times_need_an_explicit_offset(text: str) -> None:
         parse_instant(text, "--since")
 
 
+TIME_TEXTS = [
+    # (text, UTC instant or the error message's words)
+    ("2026-12-03T00:00:00Z", "2026-12-03T00:00:00+00:00"),
+    ("2026-12-03t00:00:00z", "2026-12-03T00:00:00+00:00"),  # RFC 3339 allows lower case
+    ("2026-12-03T00:00:00.123456-05:00", "2026-12-03T05:00:00.123456+00:00"),
+    ("2026-12-03T00:00:00.5+01:00", "2026-12-02T23:00:00.500000+00:00"),
+    ("2026-12-03", "2026-12-03T00:00:00Z or"),  # the hint is a time that parses
+    ("2026-12-03T00:00:00.1234567Z", "7 fractional digits"),  # never truncated silently
+    ("2026-12-03T00:00:00+05:30:15", "offset with seconds"),
+    ("2026-W49-4T00:00:00Z", "ISO week date"),
+    ("2026-W49", "ISO week date"),
+    ("2026-12-03T00:00:00", "no UTC offset"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TIME_TEXTS)
+def test_time_texts(text: str, expected: str) -> None:
+    if expected[:4].isdigit() and " " not in expected:
+        assert parse_instant(text, "--since").isoformat() == expected
+        return
+    with pytest.raises(BadInput) as caught:
+        parse_instant(text, "--since")
+    assert expected in caught.value.message and "\n" not in caught.value.message
+    if text == "2026-12-03":  # the suggested spelling is accepted
+        assert parse_instant("2026-12-03T00:00:00Z", "--since").isoformat() == "2026-12-03T00:00:00+00:00"
+
+
 def test_until_before_since_is_refused() -> None:
     with pytest.raises(BadInput, match="before the since"):
         AuditFilter(since=parse_instant("2026-03-08T08:00:00Z"), until=parse_instant("2026-03-08T07:00:00Z"))

@@ -52,8 +52,12 @@ def test_archive_writes_a_file_that_verifies_alone(
     assert path.parent == settings.home / "archive"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == report["sha256"]
     assert [row[0] for row in archive_rows(path)] == [1, 2, 3, 4, 5]
-    code, out, _ = run(capsys, "ledger", "archive", "--verify", str(path))
-    assert code == 0 and "Archive OK: entries 1..5 (5)" in out
+    # no witness here: the archive is held together by its chain alone, which is not accepted by default
+    code, _, err = run(capsys, "ledger", "archive", "--verify", str(path))
+    assert code == 3 and "no signed checkpoint covers entry 5" in err and err.count("\n") == 1
+    code, out, err = run(capsys, "ledger", "archive", "--verify", str(path), "--allow-unsigned")
+    assert code == 0 and "Archive OK: entries 1..5 (5)" in out and "signer key ids: none" in out
+    assert "warning: no signed checkpoint covers entry 5" in err
     record = yearly.last()
     assert record is not None and record.action == "archive"
     assert record.detail["file_sha256"] == report["sha256"] and record.detail["last_hash"] == path_last_hash(

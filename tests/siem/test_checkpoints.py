@@ -237,3 +237,98 @@ def test_a_forged_checkpoint_in_an_archive_is_found(anchored: Ledger, settings: 
     report.path.write_text("\n".join(lines))
     check = verify_archive(report.path)
     assert not check.ok and "signature" in (check.problem or "")
+
+
+def _strip_and_recompute(path: Path) -> None:
+    """The attack: edit entry 2, recompute every hash and link, drop the checkpoints."""
+    lines = [line for line in path.read_text().split("\n") if line]
+    header = json.loads(lines[0])
+    previous = header["anchor_prev_hash"]
+    out = []
+    for text in lines[1:]:
+        item = json.loads(text)
+        if item["kind"] != "entry":
+            continue
+        row = item["row"]
+        if row[0] == 2:
+            row[2] = "mallory"
+        row[8] = previous
+        fields = dict(zip(COLUMNS.split(", "), row, strict=True))
+        data = entry_bytes(
+            **{k: fields[k] for k in ("seq", "ts", "actor", "role", "purpose", "action", "outcome")},
+            detail_text=fields["detail"],
+            prev_hash=previous,
+        )
+        row[9] = previous = entry_hash(data)
+        out.append(json.dumps(item))
+    header["last_hash"] = previous
+    path.write_text("\n".join([json.dumps(header), *out]) + "\n")
+
+
+ARCHIVE_TRUST = [
+    # (tamper, options, exit code, words in the output)
+    (False, [], 0, ["signer key ids: {kid}", "came from the archive itself", "recorded this file's SHA-256"]),
+    (False, ["--keyring", "{keys}"], 0, ["signer key ids: {kid}", "key(s) you gave"]),
+    (False, ["--trusted-key", "{vkey}"], 0, ["signer key ids: {kid}", "key(s) you gave"]),
+    (False, ["--trusted-key", "{foreign}"], 3, ["no valid signature by a known key"]),
+    (True, [], 3, ["the live ledger's entry", "not this file's"]),  # the recorded SHA-256 differs
+    (True, ["--allow-unsigned"], 3, ["not this file's"]),
+]
+
+
+@pytest.mark.parametrize(("tamper", "options", "code", "words"), ARCHIVE_TRUST)
+def test_archive_verify_trusts_the_auditors_keys_and_needs_a_signature(
+    tamper: bool,
+    options: list[str],
+    code: int,
+    words: list[str],
+    anchored: Ledger,
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from workbench.audit_query import parse_instant
+    from workbench.ledger.checkpoint import NoteSigner
+
+    report = archive(settings, parse_instant(BEFORE_ENTRY_8))
+    assert report.path is not None
+    (key,) = trusted_keys(settings)
+    foreign = tmp_path / "foreign.vkey"
+    foreign.write_text(NoteSigner.generate(key.name).verifier().vkey())
+    (vkey,) = settings.ledger_verifier_dir.glob("*.vkey")
+    names = {"kid": key.key_id.hex(), "keys": str(settings.ledger_verifier_dir), "vkey": str(vkey)}
+    names["foreign"] = str(foreign)
+    if tamper:
+        _strip_and_recompute(report.path)
+        alone = verify_archive(report.path)
+        assert alone.ok and not alone.covered  # the chain alone is consistent: not enough
+    argv = ["ledger", "archive", "--verify", str(report.path), *(o.format(**names) for o in options)]
+    rc, out, err = run(capsys, *argv)
+    assert rc == code, err
+    text = out if code == 0 else err
+    for word in words:
+        assert word.format(**names) in text
+    if code:
+        assert err.count("\n") == 1
+
+
+def test_an_unsigned_archive_outside_the_workspace_needs_allow_unsigned(
+    anchored: Ledger,
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench.audit_query import parse_instant
+
+    report = archive(settings, parse_instant(BEFORE_ENTRY_8))
+    assert report.path is not None
+    _strip_and_recompute(report.path)
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "auditor"))  # no live ledger to compare with
+    rc, _, err = run(capsys, "ledger", "archive", "--verify", str(report.path))
+    assert rc == 3 and "no signed checkpoint covers entry 5" in err
+    rc, out, err = run(
+        capsys, "ledger", "archive", "--verify", str(report.path), "--allow-unsigned", "--json"
+    )
+    result = json.loads(out)
+    assert rc == 0 and result["covered"] is False and result["live"] is None and "warning" in err

@@ -71,6 +71,8 @@ def test_export_writes_one_line_per_entry(
         "first_seq": 1,
         "last_seq": 4,
         "checkpoints": 0,
+        "complete": True,
+        "kind": None,
     }
 
 
@@ -138,3 +140,98 @@ def test_checkpoints_follow_the_entry_they_end_at(tmp_path: Path) -> None:
     events = list(interleave(entries[2:], [checkpoint(2), checkpoint(4), checkpoint(7)]))
     labels = [f"e{e.seq}" if hasattr(e, "seq") else f"c{e.size}" for e in events]
     assert labels == ["c2", "e3", "e4", "c4", "e5", "e6", "c7"]
+
+
+def _tamper(settings: Settings) -> None:
+    import sqlite3
+
+    with sqlite3.connect(settings.ledger_path) as db:
+        db.execute("UPDATE entries SET actor = 'mallory' WHERE seq = 2")
+    db.close()
+
+
+def _is_integrity_line(form: str, line: str) -> bool:
+    """Whether `line` is the integrity event that ends a forced export, in `form`."""
+    if form == "cef":
+        cef = parse_cef(line)
+        return cef.signature == "integrity" and cef.extension["outcome"] == "incomplete"
+    if form in ("leef", "leef2"):
+        leef = parse_leef(line)
+        return leef.event_id == "integrity" and leef.attributes["failure"] == "edit"
+    doc = json.loads(line)
+    body = {
+        "json": lambda d: d,
+        "splunk-hec": lambda d: d["event"],
+        "ecs": lambda d: d.get("phi_workbench", {}).get("integrity", {}),
+        "ocsf": lambda d: d["unmapped"]["phi_workbench"].get("integrity", {}),
+    }[form](doc)
+    return body.get("complete") is False and body.get("failure") == "edit" and body.get("first_bad_seq") == 2
+
+
+TAMPERED_EXPORT = [
+    # (form, force, exit code, lines written)
+    *[(form, False, 3, 0) for form in FORMAT_NAMES],  # refused: nothing released
+    *[(form, True, 3, 5) for form in FORMAT_NAMES],  # forced: 4 entries and the integrity event
+]
+
+
+@pytest.mark.parametrize(("form", "force", "code", "count"), TAMPERED_EXPORT)
+def test_a_tampered_ledger_is_not_exported_silently(
+    form: str,
+    force: bool,
+    code: int,
+    count: int,
+    ledger: Ledger,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _tamper(settings)
+    argv = ["ledger", "export", "--format", form] + (["--force"] if force else [])
+    rc, out, err = run(capsys, *argv)
+    assert rc == code and err.count("\n") == 1 and "edit at sequence 2" in err
+    lines = out.splitlines()
+    assert len(lines) == count
+    if force:
+        assert _is_integrity_line(form, lines[-1])
+        assert not any(_is_integrity_line(form, line) for line in lines[:-1])
+    record = ledger.last()
+    assert record is not None and record.action == "export"
+    assert record.outcome == ("ok" if force else "error")
+    assert (record.detail["complete"], record.detail["kind"], record.detail["first_bad_seq"]) == (
+        False,
+        "edit",
+        2,
+    )
+
+
+OUTPUT_CASES = [
+    # (tampered, extra argv, exit code, file written)
+    (False, [], 0, True),
+    (True, [], 3, False),  # failed: no file (not even an empty one) blocks the retry
+    (True, ["--force"], 3, True),
+]
+
+
+@pytest.mark.parametrize(("tampered", "extra", "code", "written"), OUTPUT_CASES)
+def test_a_failed_export_leaves_no_file(
+    tampered: bool,
+    extra: list[str],
+    code: int,
+    written: bool,
+    ledger: Ledger,
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "ledger.json"
+    if tampered:
+        _tamper(settings)
+    rc, _, _ = run(capsys, "ledger", "export", "--format", "json", "--output", str(target), *extra)
+    assert rc == code and target.exists() == written
+    assert [p.name for p in folder.iterdir()] == (["ledger.json"] if written else [])  # no temp left
+    if not written:  # the retry is not blocked by a leftover file
+        rc, _, _ = run(capsys, "ledger", "export", "--format", "json", "--output", str(target), "--force")
+        lines = target.read_text().splitlines()
+        assert rc == 3 and _is_integrity_line("json", lines[-1])

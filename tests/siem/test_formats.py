@@ -21,16 +21,18 @@ from workbench.siem.formats import FORMAT_NAMES, format_event
 SOURCE = Source(host="collector-1", version="0.1.0")
 SUB = "\ufffd"
 BREAKS = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # embeddings, overrides, isolates
 CEF_LIMITS = {"suser": 1023, "spriv": 1023, "reason": 1023, "msg": 1023, "cs1": 4000, "cs2": 4000}
 
 
 def substituted(value: str, keep: str = "\t", also: str = "") -> str:
-    """The documented substitute: line breaks and control characters (except `keep`) and `also` -> U+FFFD."""
+    """The documented substitute: line breaks, control characters (except `keep`), bidi embeddings,
+    overrides and isolates, and `also` -> U+FFFD."""
 
     def bad(c: str) -> bool:
         if c in keep:
             return False
-        return c in BREAKS or unicodedata.category(c) == "Cc" or c in also
+        return c in BREAKS or c in BIDI or unicodedata.category(c) == "Cc" or c in also
 
     return "".join(SUB if bad(c) else c for c in value)
 
@@ -338,3 +340,34 @@ def test_ecs_outcome_vocabulary(outcome: str, expected: str, tmp_path: Path) -> 
     doc = json.loads(format_event("ecs", entry, SOURCE))
     assert doc["event"]["outcome"] == expected and doc["event"]["action"] == "query"
     assert doc["event"]["category"] == ["database"] and "access" in doc["event"]["type"]
+
+
+BIDI_AND_SEPARATORS = [
+    # (character, what CEF and LEEF write for it)
+    *[(chr(c), SUB) for c in range(0x202A, 0x202F)],  # LRE RLE PDF LRO RLO
+    *[(chr(c), SUB) for c in range(0x2066, 0x206A)],  # LRI RLI FSI PDI
+    ("\u2028", SUB),
+    ("\u2029", SUB),
+    ("\u200f", "\u200f"),  # negative row: RLM is a mark, legitimately in right-to-left names
+    ("\u05d0", "\u05d0"),  # negative row: Hebrew letter
+]
+
+
+@pytest.mark.parametrize("form", ["cef", "leef", "leef2"])
+@pytest.mark.parametrize(("char", "written"), BIDI_AND_SEPARATORS)
+def test_cef_and_leef_substitute_bidi_controls(form: str, char: str, written: str, tmp_path: Path) -> None:
+    value = f"admin{char}txt.exe"
+    _, (entry,) = ledger_with(tmp_path / "l.sqlite", [hostile_event(value)])
+    line = format_event(form, entry, SOURCE)  # type: ignore[arg-type]
+    assert_one_line(line)
+    if written == SUB:
+        assert char not in line
+    if form == "cef":
+        cef = parse_cef(line)
+        assert (
+            cef.extension["suser"] == f"admin{written}txt.exe"
+            and cef.extension["spriv"] == cef.extension["suser"]
+        )
+    else:
+        leef = parse_leef(line)
+        assert leef.attributes["usrName"] == f"admin{written}txt.exe"

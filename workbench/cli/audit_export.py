@@ -3,10 +3,11 @@
     workbench ledger query [--since ISO] [--until ISO] [--who U] [--table T] [--column T.C]
                            [--action A] [--outcome O] [--purpose P] [--break-glass] [--json]
     workbench ledger export --format json|ecs|cef|leef|leef2|ocsf|splunk-hec [--since ISO] [--until ISO]
-                            [--output FILE]
+                            [--output FILE] [--force]
     workbench ledger ship --to splunk-hec URL --token-file F | --to syslog HOST:PORT [--tls] [--format F]
                           [--once] [--spool DIR]
-    workbench ledger archive --before ISO [--output FILE] | --verify FILE
+    workbench ledger archive --before ISO [--output FILE]
+                             | --verify FILE [--keyring DIR] [--trusted-key FILE ...] [--allow-unsigned]
 
 Times need an explicit UTC offset; ranges are ``since <= ts < until``. Registered into the
 `ledger` command by `register_into`.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import signal
 import sys
 import threading
@@ -64,13 +66,14 @@ def cmd_ledger_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ledger_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Export; exit 3 when the ledger fails verification (nothing written unless --force)."""
     from workbench.siem.export import export
 
     criteria = criteria_from(args)
     if args.output:
         path = Path(args.output)
         with _exclusive_output(path) as out:
-            summary = export(settings, args.format, criteria, out)
+            summary = export(settings, args.format, criteria, out, force=args.force)
         if args.json:
             print_json({**summary.to_json(), "output": str(path)})
         else:
@@ -78,12 +81,19 @@ def cmd_ledger_export(args: argparse.Namespace, settings: Settings) -> int:
                 f"Exported {summary.entries} entries and {summary.checkpoints} checkpoints as {args.format} "
                 f"to {path} (recorded as ledger entry {summary.recorded_seq})."
             )
-        return 0
-    sys.stdout.flush()
-    out = getattr(sys.stdout, "buffer", None)
-    if out is None:  # a text-only stdout (some embedding hosts): write through a bytes shim
-        out = _TextSink(sys.stdout)
-    export(settings, args.format, criteria, out)
+    else:
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a text-only stdout (some embedding hosts): write through a bytes shim
+            out = _TextSink(sys.stdout)
+        summary = export(settings, args.format, criteria, out, force=args.force)
+    if not summary.complete:
+        print(
+            f"workbench: Ledger integrity failure: {summary.kind} at sequence {summary.first_bad_seq}; "
+            "exported anyway (--force), ending with an integrity event: the export is incomplete.",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 
@@ -101,14 +111,30 @@ class _TextSink:
 
 @contextmanager
 def _exclusive_output(path: Path) -> Iterator[Any]:
-    """Open `path` for writing, refusing to overwrite an existing file."""
+    """A temporary file beside `path`, moved to `path` when the block succeeds and removed when it
+    fails, so a failed export leaves nothing behind; an existing `path` is never overwritten."""
+    import tempfile
+
     from workbench.errors import BadInput
 
+    def exists() -> BadInput:
+        return BadInput(f"{path} already exists; pass another --output.")
+
+    if path.exists():
+        raise exists()
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    staging = Path(name)
     try:
-        with path.open("xb") as out:
+        with os.fdopen(fd, "wb") as out:
             yield out
-    except FileExistsError:
-        raise BadInput(f"{path} already exists; pass another --output.") from None
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(staging, path)  # fails if `path` appeared meanwhile: never overwrites
+        except FileExistsError:
+            raise exists() from None
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 def cmd_ledger_ship(args: argparse.Namespace, settings: Settings) -> int:
@@ -218,23 +244,14 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def cmd_ledger_archive(args: argparse.Namespace, settings: Settings) -> int:
     from workbench.audit_query import parse_instant
     from workbench.errors import UsageError
-    from workbench.retention import archive, verify_archive
+    from workbench.retention import archive
 
     if args.verify:
         if args.before or args.output:
             raise UsageError("--verify FILE takes no --before or --output")
-        check = verify_archive(Path(args.verify))
-        if args.json:
-            print_json(check.to_json())
-        elif check.ok:
-            print(
-                f"Archive OK: entries {check.first_seq}..{check.last_seq} ({check.entries}), "
-                f"{check.checkpoints} checkpoints, hash chain intact."
-            )
-        if not check.ok:
-            print(f"workbench: archive integrity failure: {check.problem}.", file=sys.stderr)
-            return 3
-        return 0
+        return _verify_archive_command(args, settings)
+    if args.keyring or args.trusted_key or args.allow_unsigned:
+        raise UsageError("--keyring, --trusted-key and --allow-unsigned go with --verify FILE")
     if not args.before:
         raise UsageError("archive needs --before ISO (or --verify FILE)")
     report = archive(settings, parse_instant(args.before, "--before"), _path(args.output))
@@ -247,6 +264,86 @@ def cmd_ledger_archive(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"Archived entries {report.first_seq}..{report.last_seq} ({report.entries}) with "
             f"{report.checkpoints} checkpoints to {report.path}; they are {kept} the live ledger."
+        )
+    return 0
+
+
+def _auditor_keys(args: argparse.Namespace) -> tuple[Any, ...] | None:
+    """The verifier keys the auditor gave (--keyring DIR, --trusted-key FILE), or None for none given."""
+    from workbench.errors import LedgerError, UsageError
+    from workbench.ledger.checkpoint import NoteVerifier
+    from workbench.ledger.keyring import Keyring
+
+    if not args.keyring and not args.trusted_key:
+        return None
+    keys: list[NoteVerifier] = []
+    if args.keyring:
+        folder = Path(args.keyring)
+        if not folder.is_dir():
+            raise UsageError(f"--keyring {folder} is not a folder of .vkey files")
+        found = Keyring(folder).verifiers()
+        if not found:
+            raise UsageError(f"--keyring {folder} holds no .vkey file")
+        keys += found
+    for name in args.trusted_key or ():
+        try:
+            keys.append(NoteVerifier.from_vkey(Path(name).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise UsageError(f"--trusted-key {name} cannot be read ({type(exc).__name__})") from None
+        except LedgerError as exc:
+            raise UsageError(f"--trusted-key {name}: {exc.message}") from None
+    return tuple(keys)
+
+
+def _verify_archive_command(args: argparse.Namespace, settings: Settings) -> int:
+    from workbench.retention import live_archive_check, verify_archive
+
+    path = Path(args.verify)
+    keys = _auditor_keys(args)
+    check = verify_archive(path, keys)
+    live = live_archive_check(settings, path, check) if check.ok else None
+    problem = check.problem
+    if problem is None and live is not None and not live.consistent:
+        problem = live.sentence
+    unsigned = check.ok and not check.covered
+    if problem is None and unsigned and not args.allow_unsigned:
+        problem = (
+            f"no signed checkpoint covers entry {check.last_seq}, the archive's last "
+            "(pass --allow-unsigned to accept an archive held together by its hash chain alone)"
+        )
+    if args.json:
+        print_json(
+            {
+                **check.to_json(),
+                "ok": problem is None,
+                "problem": problem,
+                "live": None if live is None else live.to_json(),
+            }
+        )
+    elif problem is None:
+        signers = ", ".join(check.signers) or "none"
+        print(
+            f"Archive OK: entries {check.first_seq}..{check.last_seq} ({check.entries}), "
+            f"{check.checkpoints} checkpoints, hash chain intact; signed through entry "
+            f"{check.signed_through or 0}; signer key ids: {signers}."
+        )
+        if keys is None:
+            print(
+                "The signer keys came from the archive itself: compare these key ids with the ones "
+                "your organisation published (or pass --keyring DIR / --trusted-key FILE)."
+            )
+        else:
+            print(f"Signatures checked against {len(keys)} key(s) you gave, not the archive's own.")
+        if live is not None:
+            print(live.sentence)
+    if problem is not None:
+        print(f"workbench: archive integrity failure: {problem}.", file=sys.stderr)
+        return 3
+    if unsigned:
+        print(
+            f"workbench: warning: no signed checkpoint covers entry {check.last_seq}; the archive "
+            "is held together by its hash chain alone, which anyone can recompute.",
+            file=sys.stderr,
         )
     return 0
 
@@ -287,6 +384,11 @@ def register_into(
     export.add_argument("--format", required=True, choices=FORMAT_NAMES)
     add_filter_arguments(export)
     export.add_argument("--output", help="write to this new file instead of standard output")
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="export even when the ledger fails verification (exit 3; the stream ends with an integrity event)",
+    )
 
     ship = add("ship", cmd_ledger_ship, "Follow the ledger and deliver new entries to a SIEM receiver.")
     ship.add_argument(
@@ -315,3 +417,17 @@ def register_into(
         "--output", help="archive file (default $WORKBENCH_HOME/archive/ledger-FIRST-LAST.jsonl)"
     )
     archive.add_argument("--verify", metavar="FILE", help="check an archive file on its own")
+    archive.add_argument(
+        "--keyring", metavar="DIR", help="with --verify: trust the .vkey files in DIR, not the archive's keys"
+    )
+    archive.add_argument(
+        "--trusted-key",
+        metavar="FILE",
+        action="append",
+        help="with --verify: trust this verifier key file (repeatable), not the archive's keys",
+    )
+    archive.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="with --verify: accept an archive no signed checkpoint covers (a warning is printed)",
+    )

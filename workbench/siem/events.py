@@ -19,6 +19,40 @@ from workbench.siem.checkpoints import CheckpointRecord
 
 AuditEvent = LedgerEntry | CheckpointRecord
 
+
+@dataclass(frozen=True)
+class IntegrityNotice:
+    """The last event of an export forced out of a ledger that failed verification (``--force``).
+
+    It says, in every format, that the stream is not complete evidence: the ledger's verification
+    found `failure` (edit, deletion, truncation, rewrite, ...) at `first_bad_seq`. `timestamp` is
+    when the export was made (UTC, ``+00:00``).
+    """
+
+    failure: str
+    first_bad_seq: int | None
+    timestamp: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"export incomplete: ledger integrity failure: {self.failure} at {self.first_bad_seq}; "
+            "these events are not complete evidence"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "complete": False,
+            "failure": self.failure,
+            "first_bad_seq": self.first_bad_seq,
+            "timestamp": self.timestamp,
+            "message": self.message,
+        }
+
+
+StreamEvent = AuditEvent | IntegrityNotice
+"""What an export stream holds: entries, checkpoints and, for a forced export, an integrity notice."""
+
 VENDOR: Final = "PHI Workbench"
 PRODUCT: Final = "phi-workbench"
 
@@ -43,7 +77,9 @@ class Source:
         return cls(host=socket.gethostname() or "localhost", version=version)
 
 
-def severity(event: AuditEvent) -> Severity:
+def severity(event: StreamEvent) -> Severity:
+    if isinstance(event, IntegrityNotice):
+        return "high"
     if isinstance(event, CheckpointRecord):
         return "info"
     if is_break_glass(event):
@@ -55,8 +91,8 @@ def severity(event: AuditEvent) -> Severity:
     return "low"
 
 
-def instant(event: AuditEvent) -> datetime:
-    """When the event happened (entries) or the checkpoint was made, in UTC."""
+def instant(event: StreamEvent) -> datetime:
+    """When the event happened (entries), the checkpoint was made or the export ran, in UTC."""
     if isinstance(event, LedgerEntry):
         return entry_instant(event)
     try:
@@ -64,7 +100,10 @@ def instant(event: AuditEvent) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.utcoffset() is None:
-        raise LedgerError(f"The checkpoint of size {event.size} has an unreadable timestamp.")
+        what = (
+            "integrity notice" if isinstance(event, IntegrityNotice) else f"checkpoint of size {event.size}"
+        )
+        raise LedgerError(f"The {what} has an unreadable timestamp.")
     return moment.astimezone(UTC)
 
 
@@ -86,8 +125,10 @@ def reason(entry: LedgerEntry) -> str | None:
     return text if isinstance(text, str) else None
 
 
-def summary(event: AuditEvent) -> str:
+def summary(event: StreamEvent) -> str:
     """A short human line: ``query denied on patients`` or ``checkpoint workbench/ledger size 12``."""
+    if isinstance(event, IntegrityNotice):
+        return f"export incomplete: {event.failure} at {event.first_bad_seq}"
     if isinstance(event, CheckpointRecord):
         return f"checkpoint {event.origin} size {event.size}"
     tables = tables_of(event)

@@ -6,9 +6,15 @@ one before the span (the anchor a receiver chains from) and the oldest one at or
 entry (which covers it). Each checkpoint line follows the entry whose seq equals its size, so a
 receiver meets a checkpoint right after the last entry it commits to.
 
+Before anything is written the ledger is verified against the trusted signed checkpoints (the
+check `workbench ledger query` reports as ``complete``/``kind``). A ledger that fails is not
+exported: the attempt is recorded (outcome ``error``, ``complete: false`` and the ``kind``) and
+`LedgerTampered` is raised. With ``force=True`` the events are written anyway, the stream ends with
+an `IntegrityNotice` event saying it is incomplete, and the summary says ``complete: false``.
+
 The export is written to a temporary file first, then the export is recorded in the ledger
-(action ``export``), and only then is it copied to the destination: if the record cannot be
-written, nothing is exported (fail closed).
+(action ``export``, with ``complete`` and ``kind``), and only then is it copied to the
+destination: if the record cannot be written, nothing is exported (fail closed).
 """
 
 from __future__ import annotations
@@ -17,14 +23,21 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from workbench import audit
-from workbench.audit_query import AuditFilter, current_principal, reading
+from workbench.audit_query import AuditFilter, current_principal, reading, utc_text
+from workbench.errors import LedgerTampered
 from workbench.ledger import Ledger, LedgerEntry
 from workbench.settings import Settings
-from workbench.siem.checkpoints import CheckpointRecord, checkpoint_records
-from workbench.siem.events import AuditEvent, Source
+from workbench.siem.checkpoints import (
+    CheckpointRecord,
+    checkpoint_records,
+    trusted_checkpoints,
+    trusted_keys,
+)
+from workbench.siem.events import AuditEvent, IntegrityNotice, Source
 from workbench.siem.formats import FormatName, format_event
 
 
@@ -71,6 +84,9 @@ class ExportSummary:
     last_seq: int | None
     checkpoints: int
     recorded_seq: int
+    complete: bool = True
+    kind: str | None = None
+    first_bad_seq: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -80,6 +96,9 @@ class ExportSummary:
             "last_seq": self.last_seq,
             "checkpoints": self.checkpoints,
             "recorded_seq": self.recorded_seq,
+            "complete": self.complete,
+            "kind": self.kind,
+            "first_bad_seq": self.first_bad_seq,
         }
 
 
@@ -89,32 +108,61 @@ def export(
     criteria: AuditFilter,
     out: BinaryIO,
     source: Source | None = None,
+    force: bool = False,
 ) -> ExportSummary:
-    """Write the entries `criteria` selects (a time range) as lines of `form` to `out`; record it."""
+    """Write the entries `criteria` selects (a time range) as lines of `form` to `out`; record it.
+
+    LedgerTampered (nothing written) when the ledger fails verification, unless `force`.
+    """
     source = source or Source.local()
     ledger = audit.ledger(settings)
     last = ledger.last()
     through = last.seq if last is not None else 0
+    records = checkpoint_records(settings)
+    verification = ledger.verify(trusted_checkpoints(records, trusted_keys(settings)))
+    integrity: dict[str, object] = {"complete": verification.ok, "kind": verification.kind}
+    if not verification.ok:
+        integrity["first_bad_seq"] = verification.first_bad_seq
+        if not force:
+            detail = {"format": form, "criteria": criteria.to_json(), "entries": 0, **integrity}
+            audit.record(settings, "export", "error", detail, current_principal(settings))
+            raise LedgerTampered(verification.first_bad_seq or 0, verification.kind or "edit")
     count, first_seq, last_seq = 0, None, None
     for entry in _selected(ledger, criteria, through):  # pass 1: the seq span, for the checkpoints
         count, first_seq, last_seq = count + 1, first_seq or entry.seq, entry.seq
-    checkpoints = covering_checkpoints(checkpoint_records(settings), first_seq, last_seq)
+    checkpoints = covering_checkpoints(records, first_seq, last_seq)
     with tempfile.TemporaryFile() as staging:
         for event in interleave(_selected(ledger, criteria, through), checkpoints):
             staging.write(format_event(form, event, source).encode("utf-8") + b"\n")
-        detail: dict[str, object] = {
+        if not verification.ok:
+            notice = IntegrityNotice(
+                verification.kind or "edit", verification.first_bad_seq, utc_text(datetime.now(UTC))
+            )
+            staging.write(format_event(form, notice, source).encode("utf-8") + b"\n")
+        detail = {
             "format": form,
             "criteria": criteria.to_json(),
             "entries": count,
             "first_seq": first_seq,
             "last_seq": last_seq,
             "checkpoints": len(checkpoints),
+            **integrity,
         }
         recorded = audit.record(settings, "export", "ok", detail, current_principal(settings))
         staging.seek(0)
         shutil.copyfileobj(staging, out)
     out.flush()
-    return ExportSummary(form, count, first_seq, last_seq, len(checkpoints), recorded.seq)
+    return ExportSummary(
+        form,
+        count,
+        first_seq,
+        last_seq,
+        len(checkpoints),
+        recorded.seq,
+        verification.ok,
+        verification.kind,
+        verification.first_bad_seq,
+    )
 
 
 def _selected(ledger: Ledger, criteria: AuditFilter, through: int) -> Iterator[LedgerEntry]:

@@ -11,7 +11,10 @@ to a SIEM parser.
   cannot be made to display a value reversed; JSON readers get the original text back.
 * CEF escapes LF and CR as ``\\n`` and ``\\r`` in extension values (its only escapes besides ``\\\\``
   and ``\\=``); CEF headers and all of LEEF have no way to write them, so there each such character,
-  and each other control character except TAB, is replaced by `SUBSTITUTE` (U+FFFD).
+  and each other control character except TAB, is replaced by `SUBSTITUTE` (U+FFFD). So are the
+  bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069,
+  `BIDI_SUBSTITUTED`), which those formats cannot escape either: a viewer must not be able to show
+  a CEF or LEEF value reversed.
 """
 
 from __future__ import annotations
@@ -28,10 +31,20 @@ LINE_BREAKS: Final = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 BIDI_CONTROLS: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
+BIDI_SUBSTITUTED: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""The bidi embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI): CEF
+and LEEF write `SUBSTITUTE` for them. The marks (ALM, LRM, RLM) stay, as names in right-to-left
+scripts legitimately hold them and they cannot reverse a run of text."""
+
 
 def is_unsafe(char: str) -> bool:
-    """True for a character no text format here writes raw: line breaks and controls other than TAB."""
-    return char in LINE_BREAKS or (char != "\t" and unicodedata.category(char) == "Cc")
+    """True for a character CEF and LEEF never write raw: line breaks, controls other than TAB, and
+    the bidi embeddings, overrides and isolates (`BIDI_SUBSTITUTED`)."""
+    return (
+        char in LINE_BREAKS
+        or char in BIDI_SUBSTITUTED
+        or (char != "\t" and unicodedata.category(char) == "Cc")
+    )
 
 
 def substitute_unsafe(text: str, also: str = "") -> str:

@@ -5,8 +5,9 @@
 Escaping (CEF specification): in the seven header fields ``\\`` becomes ``\\\\`` and ``|`` becomes
 ``\\|``; in extension values ``\\`` becomes ``\\\\``, ``=`` becomes ``\\=``, LF becomes ``\\n`` and CR
 becomes ``\\r``. Header fields cannot hold a line break at all. Every other character that would
-break a line or is a control character (except TAB) becomes U+FFFD (`lines.SUBSTITUTE`) in headers
-and extension values alike.
+break a line or is a control character (except TAB), and each bidi embedding, override or isolate
+(U+202A-U+202E, U+2066-U+2069), becomes U+FFFD (`lines.SUBSTITUTE`) in headers and extension values
+alike.
 
 Length limits (characters, counted on the value before escaping): header vendor and product 63,
 version 31, signature id 1023, name 512; extension ``act`` and ``outcome`` 63, ``suser``,
@@ -31,9 +32,10 @@ from workbench.siem.checkpoints import CheckpointRecord
 from workbench.siem.events import (
     PRODUCT,
     VENDOR,
-    AuditEvent,
+    IntegrityNotice,
     Severity,
     Source,
+    StreamEvent,
     epoch_ms,
     instant,
     reason,
@@ -69,7 +71,7 @@ def escape_value(text: str) -> str:
     return substitute_unsafe(escaped)
 
 
-def _header(event: AuditEvent, source: Source, signature: str, name: str, cut: list[str]) -> str:
+def _header(event: StreamEvent, source: Source, signature: str, name: str, cut: list[str]) -> str:
     fields = {
         "vendor": VENDOR,
         "product": PRODUCT,
@@ -149,6 +151,26 @@ def checkpoint_line(checkpoint: CheckpointRecord, source: Source) -> str:
             ("cs3", checkpoint.root_hash),
             ("cs5Label", "ts"),
             ("cs5", checkpoint.timestamp),
+            ("dvchost", source.host),
+        ],
+        cut,
+    )
+    return header + extension
+
+
+def notice_line(notice: IntegrityNotice, source: Source) -> str:
+    cut: list[str] = []
+    header = _header(notice, source, "integrity", summary(notice), cut)
+    extension = _extension(
+        [
+            ("rt", str(epoch_ms(instant(notice)))),
+            ("act", "integrity"),
+            ("outcome", "incomplete"),
+            ("externalId", None if notice.first_bad_seq is None else str(notice.first_bad_seq)),
+            ("msg", notice.message),
+            ("reason", notice.failure),
+            ("cs5Label", "ts"),
+            ("cs5", notice.timestamp),
             ("dvchost", source.host),
         ],
         cut,

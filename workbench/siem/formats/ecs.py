@@ -17,9 +17,18 @@ from typing import Final
 from workbench.audit_query import is_break_glass, tables_of
 from workbench.ledger import LedgerEntry
 from workbench.siem.checkpoints import CheckpointRecord
-from workbench.siem.events import PRODUCT, VENDOR, Severity, Source, reason, severity, summary
+from workbench.siem.events import (
+    PRODUCT,
+    VENDOR,
+    IntegrityNotice,
+    Severity,
+    Source,
+    reason,
+    severity,
+    summary,
+)
 from workbench.siem.formats.cef import SEVERITY as CEF_SEVERITY
-from workbench.siem.formats.jsonl import checkpoint_object, entry_object
+from workbench.siem.formats.jsonl import checkpoint_object, entry_object, notice_object
 from workbench.siem.lines import json_line
 
 ECS_VERSION: Final = "8.17.0"
@@ -129,3 +138,31 @@ def entry_line(entry: LedgerEntry, source: Source) -> str:
 
 def checkpoint_line(checkpoint: CheckpointRecord, source: Source) -> str:
     return json_line(checkpoint_document(checkpoint, source))
+
+
+def notice_document(notice: IntegrityNotice, source: Source) -> dict[str, object]:
+    body = notice_object(notice)
+    del body["kind"]
+    return {
+        "@timestamp": notice.timestamp,
+        "ecs": {"version": ECS_VERSION},
+        "event": {
+            "kind": "alert",
+            "category": ["database"],
+            "type": ["info"],
+            "action": "integrity_failure",
+            "outcome": "failure",
+            "severity": _severity(severity(notice)),
+            "reason": notice.message,
+            "dataset": DATASET,
+            "module": "phi_workbench",
+            "provider": PRODUCT,
+        },
+        "observer": _observer(source),
+        "message": summary(notice),
+        "phi_workbench": {"integrity": body},
+    }
+
+
+def notice_line(notice: IntegrityNotice, source: Source) -> str:
+    return json_line(notice_document(notice, source))

@@ -3,7 +3,9 @@
 Entries: ``{"kind": "entry", "seq", "ts", "actor", "role", "purpose", "action", "outcome",
 "detail", "prev_hash", "hash"}`` -- exactly the stored fields, so a receiver can recompute each
 hash (docs/ledger.md). Checkpoints: ``{"kind": "checkpoint", "origin", "size", "root_hash",
-"signatures", "timestamp", "note"}``.
+"signatures", "timestamp", "note"}``. The integrity notice ending a forced export of a ledger that
+failed verification: ``{"kind": "integrity", "complete": false, "failure", "first_bad_seq",
+"timestamp", "message"}``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from workbench.audit_query import entry_json
 from workbench.ledger import LedgerEntry
 from workbench.siem.checkpoints import CheckpointRecord
-from workbench.siem.events import Source
+from workbench.siem.events import IntegrityNotice, Source
 from workbench.siem.lines import json_line
 
 
@@ -23,9 +25,17 @@ def checkpoint_object(checkpoint: CheckpointRecord) -> dict[str, object]:
     return {"kind": "checkpoint", **checkpoint.to_json()}
 
 
+def notice_object(notice: IntegrityNotice) -> dict[str, object]:
+    return {"kind": "integrity", **notice.to_json()}
+
+
 def entry_line(entry: LedgerEntry, source: Source) -> str:
     return json_line(entry_object(entry))
 
 
 def checkpoint_line(checkpoint: CheckpointRecord, source: Source) -> str:
     return json_line(checkpoint_object(checkpoint))
+
+
+def notice_line(notice: IntegrityNotice, source: Source) -> str:
+    return json_line(notice_object(notice))

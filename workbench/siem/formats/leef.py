@@ -4,8 +4,8 @@
     LEEF:2.0|PHI Workbench|phi-workbench|0.1.0|query|^|devTime=…^usrName=…
 
 LEEF has no escaping. So in every header field and attribute value, the attribute delimiter (TAB
-or ``^``), ``|``, and every character that would break a line or is a control character are
-replaced by U+FFFD (`lines.SUBSTITUTE`); a receiver gets the value with that substitution. Keys
+or ``^``), ``|``, every character that would break a line or is a control character, and every
+bidi embedding, override or isolate (U+202A-U+202E, U+2066-U+2069) are replaced by U+FFFD (`lines.SUBSTITUTE`); a receiver gets the value with that substitution. Keys
 are fixed ASCII names. There are no length limits, so nothing is truncated. The detail is ASCII
 JSON (its line breaks and tabs are JSON escapes), and a checkpoint's signed note, whose lines
 cannot be written, is carried as base64 (``noteB64``).
@@ -28,9 +28,10 @@ from workbench.siem.checkpoints import CheckpointRecord
 from workbench.siem.events import (
     PRODUCT,
     VENDOR,
-    AuditEvent,
+    IntegrityNotice,
     Severity,
     Source,
+    StreamEvent,
     instant,
     reason,
     severity,
@@ -47,7 +48,7 @@ def clean(text: str, delimiter: str) -> str:
     return substitute_unsafe(text, also=delimiter + "|")
 
 
-def _dev_time(event: AuditEvent) -> str:
+def _dev_time(event: StreamEvent) -> str:
     moment = instant(event)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+00:00"
 
@@ -116,3 +117,25 @@ def checkpoint_line_v1(checkpoint: CheckpointRecord, source: Source) -> str:
 
 def checkpoint_line_v2(checkpoint: CheckpointRecord, source: Source) -> str:
     return _render("2.0", "checkpoint", _checkpoint_attributes(checkpoint), source, declare=True)
+
+
+def _notice_attributes(notice: IntegrityNotice) -> list[tuple[str, str | None]]:
+    return [
+        ("devTime", _dev_time(notice)),
+        ("devTimeFormat", DEV_TIME_FORMAT),
+        ("cat", "integrity"),
+        ("sev", str(SEVERITY[severity(notice)])),
+        ("outcome", "incomplete"),
+        ("failure", notice.failure),
+        ("firstBadSeq", None if notice.first_bad_seq is None else str(notice.first_bad_seq)),
+        ("reason", notice.message),
+        ("ts", notice.timestamp),
+    ]
+
+
+def notice_line_v1(notice: IntegrityNotice, source: Source) -> str:
+    return _render("1.0", "integrity", _notice_attributes(notice), source, declare=False)
+
+
+def notice_line_v2(notice: IntegrityNotice, source: Source) -> str:
+    return _render("2.0", "integrity", _notice_attributes(notice), source, declare=True)

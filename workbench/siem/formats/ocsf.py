@@ -31,6 +31,7 @@ from workbench.siem.checkpoints import CheckpointRecord
 from workbench.siem.events import (
     PRODUCT,
     VENDOR,
+    IntegrityNotice,
     Severity,
     Source,
     epoch_ms,
@@ -39,7 +40,7 @@ from workbench.siem.events import (
     severity,
     summary,
 )
-from workbench.siem.formats.jsonl import checkpoint_object, entry_object
+from workbench.siem.formats.jsonl import checkpoint_object, entry_object, notice_object
 from workbench.siem.lines import json_line
 
 OCSF_VERSION: Final = "1.7.0"
@@ -191,3 +192,27 @@ def entry_line(entry: LedgerEntry, source: Source) -> str:
 
 def checkpoint_line(checkpoint: CheckpointRecord, source: Source) -> str:
     return json_line(checkpoint_event(checkpoint, source))
+
+
+def notice_event(notice: IntegrityNotice, source: Source) -> dict[str, object]:
+    event = _base(0, 99, "Integrity Failure", severity(notice), epoch_ms(instant(notice)), source)
+    event["type_name"] = "Base Event: Integrity Failure"
+    metadata = event["metadata"]
+    assert isinstance(metadata, dict)
+    metadata.update(original_time=notice.timestamp, event_code="integrity")
+    body = notice_object(notice)
+    del body["kind"]
+    event.update(
+        time_dt=notice.timestamp,
+        status_id=2,
+        status="Failure",
+        status_code="incomplete",
+        status_detail=notice.message,
+        message=summary(notice),
+        unmapped={"phi_workbench": {"integrity": body}},
+    )
+    return event
+
+
+def notice_line(notice: IntegrityNotice, source: Source) -> str:
+    return json_line(notice_event(notice, source))

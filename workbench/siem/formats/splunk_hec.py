@@ -14,15 +14,15 @@ from typing import Final
 
 from workbench.ledger import LedgerEntry
 from workbench.siem.checkpoints import CheckpointRecord
-from workbench.siem.events import AuditEvent, Source, epoch_seconds_text, instant
-from workbench.siem.formats.jsonl import checkpoint_object, entry_object
+from workbench.siem.events import IntegrityNotice, Source, StreamEvent, epoch_seconds_text, instant
+from workbench.siem.formats.jsonl import checkpoint_object, entry_object, notice_object
 from workbench.siem.lines import json_line
 
 HEC_SOURCE: Final = "phi-workbench:ledger"
 HEC_SOURCETYPE: Final = "phi_workbench:ledger"
 
 
-def _line(event: AuditEvent, body: dict[str, object], source: Source) -> str:
+def _line(event: StreamEvent, body: dict[str, object], source: Source) -> str:
     envelope = json_line(
         {"host": source.host, "source": HEC_SOURCE, "sourcetype": HEC_SOURCETYPE, "event": body}
     )
@@ -36,3 +36,7 @@ def entry_line(entry: LedgerEntry, source: Source) -> str:
 
 def checkpoint_line(checkpoint: CheckpointRecord, source: Source) -> str:
     return _line(checkpoint, checkpoint_object(checkpoint), source)
+
+
+def notice_line(notice: IntegrityNotice, source: Source) -> str:
+    return _line(notice, notice_object(notice), source)
