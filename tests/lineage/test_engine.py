@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from workbench.kinds import IdentifierKind as K
-from workbench.lineage.build import trace_files, update
+from workbench.lineage.build import UNSUPPORTED_ENCODING, build, decode_sql, trace_files, update
 from workbench.lineage.graph import LineageGraph, apply_transform
-from workbench.lineage.split import parse_file
+from workbench.lineage.split import FileError, parse_file
 from workbench.lineage.sql import ColumnRef
 from workbench.lineage.statements import ColumnEdge
+from workbench.settings import Settings
 
 # (T-SQL batch, the statements it holds, by their first words)
 TSQL_SPLITS = [
@@ -30,6 +31,17 @@ TSQL_SPLITS = [
     ("SELECT a FROM s WITH (NOLOCK) INSERT INTO t SELECT 1", ["SELECT a FROM", "INSERT INTO t"]),
     ("DECLARE @n INT SELECT @n = COUNT(*) FROM s", ["DECLARE @n INT", "SELECT @n ="]),
     ("CREATE VIEW v AS SELECT a FROM s SELECT 1", ["CREATE VIEW v", "SELECT 1"]),
+    # SET <option> ON|OFF, SET @v = ... and PRINT are complete statements without a semicolon
+    ("SET NOCOUNT ON\nINSERT INTO t (k) SELECT a FROM s", ["SET NOCOUNT ON", "INSERT INTO t"]),
+    ("SET XACT_ABORT OFF UPDATE t SET k = 1", ["SET XACT_ABORT OFF", "UPDATE t"]),
+    ("SET IDENTITY_INSERT t ON MERGE t USING s ON t.id = s.id WHEN MATCHED THEN DELETE;",
+     ["MERGE INTO t"]),
+    ("SET @n = 1\nDELETE FROM t WHERE a = @n", ["SET @n = 1", "DELETE FROM t"]),
+    ("SET @n = CASE WHEN @m = 1 THEN 2 END INSERT INTO t SELECT @n", ["SET @n = CASE", "INSERT INTO t"]),
+    ("PRINT 'x'\nSELECT a INTO t FROM s", ["SELECT a INTO"]),
+    ("PRINT @m SELECT a INTO t FROM s", ["SELECT a INTO"]),
+    ("INSERT INTO t SELECT 1;\nPRINT 'x'\nINSERT INTO u SELECT a FROM s", ["INSERT INTO t", "INSERT INTO u"]),
+    ("BEGIN\nINSERT INTO t SELECT 1;\nEND\nINSERT INTO u SELECT a FROM s", ["INSERT INTO t", "INSERT INTO u"]),
 ]  # fmt: skip
 
 
@@ -263,3 +275,120 @@ def test_downstream_from_a_column_of_a_table_read_by_star() -> None:
     graph = small_graph()
     graph.replace(FileRecord("g.sql", "", "duckdb", "", 1, (), {}, (), (), ((edge("u.id", "w.id"), 1),)))
     assert set(graph.downstream(["u.id"])) == {"u.id", "w.id", "v.*"}
+
+
+def test_a_tsql_set_without_semicolon_keeps_the_insert_and_is_no_model() -> None:
+    sql = (
+        "CREATE PROCEDURE dbo.p AS\nBEGIN\n  SET NOCOUNT ON\n"
+        "  INSERT INTO export.t10 (k) SELECT ssn FROM patients\nEND\nGO\n"
+    )
+    [record] = trace_files([("proc.sql", sql)], "tsql")
+    assert record.errors == ()
+    assert [e.line() for e, _ in record.edges] == ["patients.ssn -> export.t10.k DIRECT IDENTITY inferred"]
+    assert "proc" not in record.defines
+
+
+def test_a_tsql_batch_with_one_query_and_other_statements_is_an_error_not_a_model() -> None:
+    sql = "CREATE PROCEDURE dbo.q AS\nPRINT 'hi'\nSELECT ssn FROM patients\nGO\n"
+    [record] = trace_files([("q.sql", sql)], "tsql")
+    assert record.edges == () and record.defines == {}
+    [error] = record.errors
+    assert (error.line, error.col) == (3, 1) and "batch with other statements" in error.message
+    [plain] = trace_files([("m.sql", "SELECT ssn FROM patients\n")], "tsql")  # a one-query file still is
+    assert "m" in plain.defines
+
+
+# (dialect, file text, line, column) -- a statement sqlglot keeps as a raw command is an error
+COMMAND_FALLBACKS = [
+    ("duckdb", "CREATE TABLE x AS SELECT a FROM t WHERE name = JohnSmithPatient JaneDoe;", 1, 1),
+    ("duckdb", "SELECT 1;\n  CREATE TABLE x AS SELECT a FROM t WHERE name = JohnSmithPatient JaneDoe;", 2, 3),
+]
+
+
+@pytest.mark.parametrize(("dialect", "sql", "line", "col"), COMMAND_FALLBACKS)
+def test_a_statement_the_parser_gives_up_on_is_an_error(dialect: str, sql: str, line: int, col: int) -> None:
+    [record] = trace_files([("f.sql", sql)], dialect)
+    [error] = record.errors
+    assert (error.line, error.col) == (line, col)
+    assert "JohnSmith" not in error.message and "JaneDoe" not in error.message
+    assert "not support" in error.message
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("duckdb", "SET threads = 4;\nINSTALL httpfs;\nLOAD httpfs;"),
+        ("tsql", "PRINT 'x'\nGO\n"),
+        ("snowflake", "USE WAREHOUSE wh;"),
+    ],
+)
+def test_commands_that_write_nothing_are_not_errors(dialect: str, sql: str) -> None:
+    _, errors = parse_file(sql, dialect)
+    assert errors == []
+
+
+def test_an_unclassified_copy_is_an_error() -> None:
+    from sqlglot import exp
+
+    from workbench.lineage.statements import TableIndex, UnclassifiedStatement, trace_statement
+
+    odd = exp.Copy(this=exp.Subquery(this=exp.select("ssn").from_("patients")), kind=False, files=[])
+    with pytest.raises(UnclassifiedStatement):
+        trace_statement(odd, TableIndex(), "postgres")
+    export = exp.Export(this=exp.Literal.string("x"))
+    with pytest.raises(UnclassifiedStatement):
+        trace_statement(export, TableIndex(), "bigquery")
+
+
+def test_copy_loads_and_unloads_are_told_apart() -> None:
+    [record] = trace_files(
+        [("c.sql", "COPY INTO patients FROM 's3://b/in/';\nCOPY INTO @st/out FROM patients;\n")], "snowflake"
+    )
+    assert record.errors == ()
+    assert [w.table for w in record.writes] == ["file:@st/out"]
+
+
+# (file bytes) -- decoded by the byte-order mark, else UTF-8
+SQL_TEXT = "CREATE TABLE b AS SELECT ssn FROM patients;\n"
+ENCODINGS = [
+    SQL_TEXT.encode("utf-8"),
+    SQL_TEXT.encode("utf-8-sig"),
+    SQL_TEXT.encode("utf-16"),
+    "\ufeff".encode("utf-16-be") + SQL_TEXT.encode("utf-16-be"),
+]
+
+
+@pytest.mark.parametrize("data", ENCODINGS)
+def test_files_are_decoded_by_their_byte_order_mark(data: bytes) -> None:
+    text = decode_sql(data)
+    assert text == SQL_TEXT
+    [record] = trace_files([("b.sql", text)])
+    assert record.errors == () and len(record.edges) == 1
+
+
+@pytest.mark.parametrize(
+    "data", [SQL_TEXT.encode("utf-16-le"), SQL_TEXT.encode("utf-32"), "é".encode("latin-1") + b" SELECT 1;"]
+)
+def test_other_encodings_are_one_clear_error(data: bytes) -> None:
+    assert decode_sql(data) is None
+
+
+def test_a_bom_passed_as_text_is_ignored() -> None:
+    [record] = trace_files([("b.sql", "\ufeff" + SQL_TEXT)])
+    assert record.errors == () and len(record.edges) == 1
+
+
+def test_an_unsupported_encoding_is_reported_once_per_file(hospital: Settings, tmp_path: Path) -> None:
+    (tmp_path / "good.sql").write_bytes(SQL_TEXT.encode("utf-8-sig"))
+    (tmp_path / "bad.sql").write_bytes(SQL_TEXT.encode("utf-16-le"))
+    report = build(hospital, [tmp_path])
+    assert report.files == 1 and report.edges >= 1
+    [error] = report.errors
+    assert Path(error.file).name == "bad.sql" and error.message == UNSUPPORTED_ENCODING
+
+
+@pytest.mark.parametrize(
+    ("line", "col", "shown"), [(8, -26, "8:1"), (0, 0, "0:0"), (3, 0, "3:1"), (-1, 5, "0:5")]
+)
+def test_error_positions_are_never_negative(line: int, col: int, shown: str) -> None:
+    assert str(FileError("bin.sql", line, col, "m")) == f"bin.sql:{shown}: m"

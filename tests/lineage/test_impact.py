@@ -68,7 +68,7 @@ def test_breach_impact_of_the_patients_ssn(hospital: Settings, capsys: pytest.Ca
     code, out, _ = run(capsys, "impact", "patients.SSN", "--json")
     assert code == 0
     report = json.loads(out)
-    assert set(report) == {"target", "downstream", "readers", "recipients", "kinds", "individuals"}
+    assert set(report) == {"target", "downstream", "readers", "recipients", "kinds", "individuals", "window"}
     downstream = {d["column"]: (d["hops"], d["types"]) for d in report["downstream"]}
     assert downstream == SSN_DOWNSTREAM
     [acme] = [d for d in report["downstream"] if d["column"] == "export.ba_acme_billing.acme_member_key"]
@@ -277,3 +277,56 @@ def test_only_investigators_may_ask(hospital: Settings, capsys: pytest.CaptureFi
     run(capsys, "login", "--user", "bo", "--role", "billing")
     with pytest.raises(AccessDenied):
         impact(hospital, "patients.SSN")
+
+
+def test_a_date_only_until_takes_in_that_whole_day(
+    hospital: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    governed_reads(capsys)
+    run(capsys, "lineage", "build", str(PIPELINES))
+    run(capsys, "login", "--user", "pia", "--role", "privacy_analyst")
+    today = datetime.now(UTC).date()
+    code, out, _ = run(capsys, "impact", "patients.SSN", "--json", "--until", today.isoformat())
+    report = json.loads(out)
+    assert code == 0 and len(report["readers"]) == 2
+    next_day = (today + timedelta(days=1)).isoformat()
+    assert report["window"] == {"since": None, "until": f"{next_day}T00:00:00+00:00", "until_exclusive": True}
+    code, out, _ = run(capsys, "impact", "patients.SSN", "--until", today.isoformat())
+    assert f"window (UTC) from the beginning to before {next_day}T00:00:00+00:00" in out
+    code, out, _ = run(capsys, "impact", "patients.SSN", "--json")
+    assert json.loads(out)["window"] == {"since": None, "until": None, "until_exclusive": False}
+
+
+def test_an_ambiguous_short_table_name_lists_its_candidates(
+    hospital: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "two.sql").write_text(
+        "CREATE TABLE m.t1 AS SELECT ssn FROM patients;\nCREATE TABLE x.t1 AS SELECT ssn FROM patients;\n"
+    )
+    run(capsys, "lineage", "build", str(tmp_path))
+    run(capsys, "login", "--user", "pia", "--role", "privacy_analyst")
+    code, _, err = run(capsys, "impact", "t1.ssn")
+    assert code == 1 and "ambiguous" in err and "m.t1" in err and "x.t1" in err
+    code, _, _ = run(capsys, "impact", "m.t1.ssn")
+    assert code == 0
+
+
+# (target, shape stored in the ledger)
+UNRESOLVED_TARGETS = [("999-17-5017", "ddd-dd-dddd"), ("John Smith", "aaaa aaaaa"), ("patients.x9", None)]
+
+
+@pytest.mark.parametrize(("target", "stored"), UNRESOLVED_TARGETS)
+def test_an_unresolved_target_is_kept_as_its_shape(
+    hospital: Settings, capsys: pytest.CaptureFixture[str], target: str, stored: str | None
+) -> None:
+    run(capsys, "lineage", "build", str(PIPELINES))
+    run(capsys, "login", "--user", "pia", "--role", "privacy_analyst")
+    code, _, err = run(capsys, "impact", target)
+    assert code == 1 and target not in err
+    assert "does not name a table or column in the lineage graph" in err
+    [entry] = [e for e in Ledger(hospital.ledger_path).entries() if e.action == "impact"]
+    assert target not in json.dumps(entry.detail)
+    if stored is not None:
+        assert entry.detail["target"] == stored

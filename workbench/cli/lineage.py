@@ -6,11 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
+from workbench.cli import lineage_sources
 from workbench.render import print_json, render_table
 from workbench.settings import Settings
 
 
 def cmd_lineage_build(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "dbt_manifest", None):  # a dbt project: workbench/cli/lineage_sources.py
+        return lineage_sources.cmd_build_dbt(args, settings)
     from workbench.lineage.build import build
 
     report = build(
@@ -76,16 +79,21 @@ def register(parser: argparse.ArgumentParser, parser_class: type[argparse.Argume
         help="expand SELECT * from the warehouse's information_schema",
     )
     build.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    lineage_sources.add_dbt_arguments(build)
     build.set_defaults(func=cmd_lineage_build)
     edges = sub.add_parser("edges", help="List the column graph's edges.")
     edges.add_argument("--json", action="store_true", help="one JSON object per line")
     edges.set_defaults(func=cmd_lineage_edges)
+    lineage_sources.register(sub)  # import-history, import-openlineage, export
 
 
 def register_impact(parser: argparse.ArgumentParser) -> None:
     """Configure `parser` as the `impact` command."""
     parser.add_argument("target", metavar="TARGET", help="a table or column, e.g. patients.SSN")
     parser.add_argument("--since", help="start of the window (ISO 8601, UTC unless an offset is given)")
-    parser.add_argument("--until", help="end of the window (ISO 8601, UTC unless an offset is given)")
+    parser.add_argument(
+        "--until",
+        help="end of the window (ISO 8601, UTC unless an offset is given; a date alone means the end of that day)",
+    )
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.set_defaults(func=cmd_impact)

@@ -16,6 +16,7 @@ record a `lineage` ledger entry (file names, counts, error positions; no SQL tex
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import json
@@ -42,13 +43,14 @@ from workbench.lineage.graph import (
     locked,
     warehouse_key,
 )
-from workbench.lineage.split import FileError, Statement, parse_file, quiet_sqlglot, scrub
+from workbench.lineage.split import FileError, Statement, parse_file_detail, quiet_sqlglot, scrub
 from workbench.lineage.sql import ident
 from workbench.lineage.statements import (
     ColumnEdge,
     Footprint,
     StatementLineage,
     TableIndex,
+    UnclassifiedStatement,
     footprint,
     is_bare_query,
     trace_statement,
@@ -91,14 +93,26 @@ class _Parsed:
 
 def _parse(path: str, text: str, dialect: str, budget: float | None) -> _Parsed:
     deadline = time.monotonic() + budget if budget is not None else None
-    statements, errors = parse_file(text, dialect, deadline)
+    parsed = parse_file_detail(text, dialect, deadline)
+    statements, errors = parsed.statements, list(parsed.errors)
     footprints: dict[int, Footprint] = {}  # repeated statements share one parsed tree
     for statement in statements:
         if id(statement.expression) not in footprints:
             footprints[id(statement.expression)] = footprint(statement.expression)
     model = None
     if len(statements) == 1 and not errors and is_bare_query(statements[0].expression):
-        model = _model_name(path)
+        if parsed.dropped and dialect == "tsql":
+            # a batch with other statements (a procedure, PRINT, SET, ...): its SELECT returns rows
+            # to a caller, it does not define a table named after the file
+            first = statements[0]
+            errors.append(
+                FileError(
+                    "", first.line, 1, "query in a batch with other statements writes no table; not traced"
+                )
+            )
+        else:
+            model = _model_name(path)
+    if model is not None:
         fp = footprints[id(statements[0].expression)]
         footprints[id(statements[0].expression)] = Footprint(model, True, fp.reads)
     return _Parsed(
@@ -109,6 +123,30 @@ def _parse(path: str, text: str, dialect: str, budget: float | None) -> _Parsed:
         errors=[FileError(path, e.line, e.col, e.message) for e in errors],
         model=model,
     )
+
+
+UNSUPPORTED_ENCODING = "unsupported encoding (use UTF-8, or UTF-16 with a byte-order mark); skipped"
+
+
+def decode_sql(data: bytes) -> str | None:
+    """The text of a SQL file: by its byte-order mark (UTF-8 or UTF-16), else UTF-8; None if neither."""
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data.decode("utf-8-sig")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            if data.startswith(codecs.BOM_UTF32_LE):
+                return None  # UTF-32 starts with the UTF-16 little-endian mark
+            return data.decode("utf-16")
+        if b"\x00" in data:  # UTF-16 or UTF-32 without a mark, or a binary file
+            return None
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def read_sql(path: Path) -> str | None:
+    """`decode_sql` of the file at `path` (OSError propagates)."""
+    return decode_sql(path.read_bytes())
 
 
 def _model_name(path: str) -> str:
@@ -202,6 +240,9 @@ def trace_files(
                 else:
                     model = parsed[f].model
                     result = traced_before[key] = trace_statement(statement.expression, index, dialect, model)
+            except UnclassifiedStatement as exc:
+                errors[f].append(FileError(parsed[f].path, statement.line, 1, str(exc)))
+                result = None
             except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as exc:
                 message = scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
                 errors[f].append(FileError(parsed[f].path, statement.line, 1, f"could not trace: {message}"))
@@ -319,8 +360,8 @@ def update(
                 if changed_tables & set(record.reads):
                     text = (read_text or {}).get(path)
                     if text is None:
-                        with contextlib.suppress(OSError, UnicodeDecodeError):
-                            text = Path(path).read_text(encoding="utf-8")
+                        with contextlib.suppress(OSError):
+                            text = read_sql(Path(path))
                     if text is not None:
                         pending[path] = text
     return UpdateResult(tuple(traced), tuple(gone), time.perf_counter() - started)
@@ -468,7 +509,11 @@ def build(
                     if file.stat().st_size > MAX_FILE_BYTES:
                         read_errors.append(FileError(str(file), 0, 0, "file larger than 64 MB; skipped"))
                         continue
-                    texts[str(file)] = file.read_text(encoding="utf-8", errors="replace")
+                    text = read_sql(file)
+                    if text is None:
+                        read_errors.append(FileError(str(file), 0, 0, UNSUPPORTED_ENCODING))
+                        continue
+                    texts[str(file)] = text
                 except OSError as exc:
                     read_errors.append(FileError(str(file), 0, 0, f"could not read ({type(exc).__name__})"))
             result = update(graph, texts, dialect, removed=removed)

@@ -7,7 +7,7 @@
   (CONDITIONAL, WINDOW) are followed on; row-level edges (FILTER, JOIN, GROUP_BY, SORT) are reported
   as `table.*` and not followed.
 - **readers**: every principal whose governed query (ledger action `query`, outcome `ok`, within the
-  UTC window) read the target or a downstream column that carries its values. Ledger columns are
+  UTC window; a date-only `--until` means the end of that day, i.e. before the next day starts) read the target or a downstream column that carries its values. Ledger columns are
   warehouse names (`patients.SSN`), matched case-insensitively; warehouse tables live in schema
   `main`, so `patients.ssn`, `main.patients.ssn` and `db.main.patients.ssn` are the same column.
 - **recipients**: every place outside the covered entity the values reach: a file written by
@@ -23,15 +23,18 @@
   that are). `null` when no affected table is in the warehouse or none has a patient key.
 
 Only a session whose role may investigate (`privacy_analyst`, `break_glass`) may ask; every call,
-answered or refused, is recorded in the ledger as `impact`, with names and counts, never values.
+answered or refused, is recorded in the ledger as `impact`, with names and counts, never values. A
+target that does not name a table or column is stored as its shape only (`ddd-dd-dddd`): it may be
+a value typed by mistake.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlglot import exp
@@ -147,6 +150,7 @@ class ImpactReport:
     individuals: int | None
     since: str | None = None
     until: str | None = None
+    until_exclusive: bool = False  # a date-only --until: readers before the next day starts
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -156,7 +160,15 @@ class ImpactReport:
             "recipients": [r.to_json() for r in self.recipients],
             "kinds": list(self.kinds),
             "individuals": self.individuals,
+            "window": {"since": self.since, "until": self.until, "until_exclusive": self.until_exclusive},
         }
+
+    def window(self) -> str:
+        """The applied reader window, in words."""
+        start = self.since or "the beginning"
+        if self.until is None:
+            return f"from {start} until now"
+        return f"from {start} {'to before' if self.until_exclusive else 'through'} {self.until}"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """How IPython shows the report (`%phi impact ...` returns it)."""
@@ -164,14 +176,13 @@ class ImpactReport:
 
     def summary(self) -> str:
         """A few lines for a terminal or a notebook."""
-        window = ""
-        if self.since or self.until:
-            window = f" between {self.since or 'the beginning'} and {self.until or 'now'}"
+        window = f" {self.window()}" if self.since or self.until else ""
         lines = [
             f"Impact of {self.target}: {len(self.downstream)} downstream columns, "
             f"{len(self.readers)} readers{window}, {len(self.recipients)} external recipients, "
             f"kinds {', '.join(self.kinds) or '-'}, individuals "
-            f"{self.individuals if self.individuals is not None else 'unknown'}."
+            f"{self.individuals if self.individuals is not None else 'unknown'}.",
+            f"  window (UTC) {self.window()}",
         ]
         for d in self.downstream:
             lines.append(f"  {d.hops}  {d.column}  ({' > '.join(d.types)})")
@@ -195,21 +206,29 @@ def impact(
 ) -> ImpactReport:
     """The breach impact of `target` (`table` or `table.column`), recorded in the ledger."""
     principal: Principal | None = None
-    detail: dict[str, object] = {"target": target}
+    # until the target resolves it may be a value typed by mistake: the ledger keeps its shape only
+    detail: dict[str, object] = {"target": shape(target)}
     try:
         principal = session.current(settings)
         if principal.role not in INVESTIGATOR_ROLES:
             raise AccessDenied(
                 f"Role {principal.role!r} may not run a breach impact analysis; log in as "
                 f"{' or '.join(INVESTIGATOR_ROLES)}.",
-                resource=f"impact:{target}",
+                resource=f"impact:{shape(target)}",
             )
-        start, end = _instant(since, "--since"), _instant(until, "--until")
-        if start is not None and end is not None and start > end:
+        start = _instant(since, "--since")
+        end = _instant(until, "--until", end_of_day=True)
+        exclusive = _date_only(until)
+        if start is not None and end is not None and (start >= end if exclusive else start > end):
             raise BadInput("--since is after --until; swap them.")
-        detail.update(since=start.isoformat() if start else None, until=end.isoformat() if end else None)
+        detail.update(
+            since=start.isoformat() if start else None,
+            until=end.isoformat() if end else None,
+            until_exclusive=exclusive,
+        )
         graph = LineageGraph.load(lineage_folder(settings))
-        report = analyse(graph, settings, target, start, end)
+        report = analyse(graph, settings, target, start, end, until_exclusive=exclusive)
+        detail["target"] = target
     except WorkbenchError as error:
         detail.update(error=type(error).__name__, reason=error.message)
         outcome = (
@@ -235,10 +254,15 @@ def analyse(
     target: str,
     since: datetime | None = None,
     until: datetime | None = None,
+    *,
+    until_exclusive: bool = False,
 ) -> ImpactReport:
-    """The report itself, without the session check or the ledger entry (the API under `impact`)."""
+    """The report itself, without the session check or the ledger entry (the API under `impact`).
+
+    Readers are counted from `since` through `until` (before `until` when `until_exclusive`).
+    """
     with collection_deferred():
-        return _analyse(graph, settings, target, since, until)
+        return _analyse(graph, settings, target, since, until, until_exclusive)
 
 
 def _analyse(
@@ -247,6 +271,7 @@ def _analyse(
     target: str,
     since: datetime | None,
     until: datetime | None,
+    until_exclusive: bool = False,
 ) -> ImpactReport:
     config = ImpactSettings.load(settings)
     catalog = Catalog.load(settings.catalog_path)
@@ -263,23 +288,34 @@ def _analyse(
         target=target,
         columns=tuple(starts) if starts else tuple(f"{t}.{column}" if column else t for t in tables),
         downstream=downstream,
-        readers=tuple(_readers(settings, tables, column, affected, graph, since, until)),
+        readers=tuple(_readers(settings, tables, column, affected, graph, since, until, until_exclusive)),
         recipients=tuple(_recipients(graph, reached.values(), settings.external_schemas, config)),
         kinds=tuple(sorted(k.value for k in _kinds(graph, catalog, tables, column, starts))),
         individuals=_individuals(settings, graph, catalog, config, tables, column, affected),
         since=since.isoformat() if since else None,
         until=until.isoformat() if until else None,
+        until_exclusive=until_exclusive and until is not None,
     )
 
 
-def _instant(value: str | datetime | None, flag: str) -> datetime | None:
+_DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
+
+
+def _date_only(value: str | datetime | None) -> bool:
+    return isinstance(value, str) and _DATE_ONLY.fullmatch(value) is not None
+
+
+def _instant(value: str | datetime | None, flag: str, *, end_of_day: bool = False) -> datetime | None:
+    """A UTC instant; with `end_of_day`, a date-only value means the start of the next day (exclusive)."""
     if value is None or isinstance(value, datetime):
         moment = value
     else:
         try:
-            moment = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value.strip())
         except ValueError:
             raise BadInput(f"{flag} needs an ISO date or time such as 2024-09-30T12:00:00+00:00.") from None
+        if end_of_day and _date_only(value):
+            moment += timedelta(days=1)
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC) if moment is not None else None
@@ -304,6 +340,7 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
     lookup = graph.lookup()
     tables_known, by_name, by_suffix = lookup.known, lookup.by_name, lookup.by_suffix
     warehouse = {key.lower() for key in catalog.tables}
+    ambiguous: list[str] = []
     for k in range(len(parts), 0, -1):
         name = ".".join(parts[:k])
         key = warehouse_key(name)
@@ -312,6 +349,7 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
         if not tables:
             tables = list(by_suffix.get(name.lower(), []))
             if len({warehouse_key(t) for t in tables}) > 1:
+                ambiguous = ambiguous or sorted(tables)
                 tables = []
         in_catalog = key in warehouse if key else False
         if not tables and not in_catalog:
@@ -323,15 +361,23 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
             tables = [key or name]
         column = rest[0].lower() if rest else None
         if column is not None and not _has_column(graph, catalog, tables, column, tables_known):
-            raise BadInput(
-                f"Table {tables[0]} has no column {rest[0]!r} in the lineage graph or the catalog; "
-                "check the name or run `workbench lineage build`."
-            )
+            raise BadInput(f"{UNRESOLVED}; table {tables[0]} has no such column (check the name).")
         return tables, column
-    raise BadInput(
-        f"No table in the lineage graph or the catalog is named by {target!r}; "
-        "run `workbench lineage build PATH` or check the name."
-    )
+    if ambiguous:
+        raise BadInput(
+            f"The table name is ambiguous: it could be {', '.join(ambiguous[:10])}"
+            f"{' and more' if len(ambiguous) > 10 else ''}; qualify it with its schema."
+        )
+    raise BadInput(f"{UNRESOLVED}; run `workbench lineage build PATH` or check the name.")
+
+
+UNRESOLVED = "The target does not name a table or column in the lineage graph"
+
+
+def shape(text: str) -> str:
+    """`text` with letters as `a` and digits as `d` (`999-17-5017` -> `ddd-dd-dddd`), cut at 64."""
+    shaped = "".join("a" if c.isalpha() else "d" if c.isdigit() else c for c in text[:64])
+    return shaped + ("…" if len(text) > 64 else "")
 
 
 def _has_column(
@@ -377,6 +423,7 @@ def _readers(
     graph: LineageGraph,
     since: datetime | None,
     until: datetime | None,
+    until_exclusive: bool = False,
 ) -> list[Reader]:
     columns: set[str] = set()
     whole_tables: set[str] = set()
@@ -401,8 +448,9 @@ def _readers(
         if entry.action != "query" or entry.outcome != "ok":
             continue
         moment = _instant(entry.ts, "ts")
-        if (since is not None and moment is not None and moment < since) or (
-            until is not None and moment is not None and moment > until
+        if moment is not None and (
+            (since is not None and moment < since)
+            or (until is not None and (moment >= until if until_exclusive else moment > until))
         ):
             continue
         if _entry_reads(entry.detail, columns, whole_tables):

@@ -48,6 +48,13 @@ class FileError:
     col: int
     message: str
 
+    def __post_init__(self) -> None:
+        # positions are 1-based; 0:0 marks an error of the whole file
+        if self.line < 0:
+            object.__setattr__(self, "line", 0)
+        if self.col < 1:
+            object.__setattr__(self, "col", 1 if self.line > 0 else 0)
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
@@ -100,11 +107,28 @@ def parse_file(
 
     Past `deadline` (a `time.monotonic()` instant) the rest of the file is skipped and reported.
     """
+    parsed = parse_file_detail(text, dialect, deadline)
+    return parsed.statements, parsed.errors
+
+
+@dataclass
+class ParsedFile:
+    """`parse_file`'s answer, with how many statements the splitter dropped (control flow, PRINT, ...)."""
+
+    statements: list[Statement]
+    errors: list[FileError]
+    dropped: int = 0
+
+
+def parse_file_detail(text: str, dialect: str, deadline: float | None = None) -> ParsedFile:
+    """`parse_file`, also counting the statements that carry no lineage and were dropped unparsed."""
     dialect_obj = Dialect.get_or_raise(dialect)
     statements: list[Statement] = []
     errors: list[FileError] = []
     parsed_before: dict[int, list[exp.Expr | None]] = {}
-    for chunk in _chunks(text, dialect_obj, errors, deadline):
+    dropped = [0]
+    text = text.removeprefix("\ufeff")  # a byte-order mark decoded as text
+    for chunk in _chunks(text, dialect_obj, errors, deadline, dropped):
         if len(chunk.tokens) > MAX_STATEMENT_TOKENS:
             if not _is_values_insert(chunk.tokens):
                 errors.append(FileError("", chunk.line, chunk.col, "statement too large to trace; skipped"))
@@ -120,6 +144,10 @@ def parse_file(
                 detail = exc.errors[0] if exc.errors else {}
                 line = int(detail.get("line") or chunk.tokens[0].line) + chunk.line_offset
                 col = int(detail.get("col") or 1)
+                highlight = str(detail.get("highlight") or "")
+                if highlight and "\n" not in highlight:  # the parser gives the token's last column
+                    col = col - len(highlight) + 1
+                col = max(1, col)
                 errors.append(FileError("", line, col, scrub(str(detail.get("description") or exc))))
                 continue
             except RecursionError:
@@ -129,10 +157,30 @@ def parse_file(
                 errors.append(FileError("", chunk.line, chunk.col, f"parser failed ({type(exc).__name__})"))
                 continue
             parsed_before[key] = parsed
+        if not any(expression is not None for expression in parsed):
+            errors.append(FileError("", chunk.line, chunk.col, "statement parsed to nothing; not traced"))
         for expression in parsed:
-            if expression is not None and not isinstance(expression, exp.Command | exp.EndStatement):
+            if isinstance(expression, exp.Command):
+                # sqlglot gave up on the statement: say so unless its verb never writes lineage
+                if str(expression.this or "").upper() not in QUIET_COMMANDS:
+                    errors.append(FileError("", chunk.line, chunk.col, _UNSUPPORTED))
+            elif expression is not None and not isinstance(expression, exp.EndStatement):
                 statements.append(Statement(expression, chunk.line))
-    return statements, errors
+    return ParsedFile(statements, errors, dropped[0])
+
+
+_UNSUPPORTED = "statement uses syntax the parser does not support; not traced"
+# Verbs that write nothing lineage follows: sqlglot keeping them as a raw command loses nothing.
+QUIET_COMMANDS = frozenset(
+    {
+        "SET", "RESET", "USE", "GRANT", "REVOKE", "DENY", "DECLARE", "PRINT", "EXEC", "EXECUTE", "CALL",
+        "VACUUM", "ANALYZE", "ANALYSE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "COMMENT", "PRAGMA",
+        "LOAD", "INSTALL", "ATTACH", "DETACH", "DISCARD", "LOCK", "UNLOCK", "REFRESH",
+        "CLUSTER", "REINDEX", "OPTIMIZE", "MSCK", "RAISERROR", "THROW", "WAITFOR", "DBCC", "CHECKPOINT",
+        "KILL", "BACKUP", "RESTORE", "LISTEN", "NOTIFY", "UNLISTEN", "PREPARE", "DEALLOCATE", "CLOSE",
+        "OPEN", "FETCH", "MOVE", "GO", "DROP", "TRUNCATE",
+    }
+)  # fmt: skip
 
 
 def _tokenize(text: str, dialect: Dialect, errors: list[FileError], line_offset: int) -> list[Token] | None:
@@ -193,7 +241,9 @@ def _is_values_dump(piece: str) -> bool:
     return re.search(r"\bSELECT\b", blanked, re.IGNORECASE) is None
 
 
-def _chunks(text: str, dialect: Dialect, errors: list[FileError], deadline: float | None) -> Iterator[_Chunk]:
+def _chunks(
+    text: str, dialect: Dialect, errors: list[FileError], deadline: float | None, dropped: list[int]
+) -> Iterator[_Chunk]:
     pieces = _presplit(text) if len(text) > LARGE_FILE_CHARS else [(text, 0)]
     is_tsql = dialect.__class__.__name__.lower() == "tsql"
     seen: dict[str, list[list[Token]]] = {}  # token lines are relative to the piece, so reusable
@@ -210,13 +260,55 @@ def _chunks(text: str, dialect: Dialect, errors: list[FileError], deadline: floa
             tokens = _tokenize(piece, dialect, errors, offset)
             if not tokens:
                 continue
+            if is_tsql:
+                tokens = _expand_commands(tokens, piece, dialect)
             parts = _split_semicolons(tokens)
             if is_tsql:
-                parts = [part for statement in parts for part in tsql.split_batch(statement)]
+                split = [tsql.split_batch_counted(statement) for statement in parts]
+                parts = [part for kept, _ in split for part in kept]
+                dropped[0] += sum(count for _, count in split)
             if len(pieces) > 1:
                 seen[piece.strip()] = parts
         for part in parts:
             yield from _peel(_Chunk(part, piece, offset), dialect, errors)
+
+
+def _expand_commands(tokens: list[Token], source: str, dialect: Dialect) -> list[Token]:
+    """Re-tokenize the text a command keyword swallowed (T-SQL `PRINT`, `END` after `;`).
+
+    sqlglot keeps a command at the start of a statement as one keyword and the rest, up to the
+    next semicolon, as raw text: without semicolons that text holds the statements that follow.
+    """
+    commands = {TokenType.COMMAND, *dialect.tokenizer_class.COMMANDS}
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        out.append(token)
+        index += 1
+        if token.token_type not in commands or index >= len(tokens):
+            continue
+        rest = tokens[index]
+        # the raw text's token sits at its end (trailing blanks included); find where it begins
+        begin = source.rfind(rest.text, token.end + 1, rest.end + 1) if rest.text.strip() else -1
+        if rest.token_type != TokenType.STRING or begin < 0:
+            continue
+        raw = rest.text
+        try:
+            inner = dialect.tokenize(raw)
+        except TokenError:
+            continue
+        first_line = source.count("\n", 0, begin)
+        first_col = begin - (source.rfind("\n", 0, begin) + 1)
+        for sub in inner:
+            if sub.line == 1:
+                sub.col += first_col
+            sub.line += first_line
+            sub.start += begin
+            sub.end += begin
+        out.extend(_expand_commands(inner, source, dialect))
+        index += 1
+    return out
 
 
 def _split_semicolons(tokens: list[Token]) -> list[list[Token]]:

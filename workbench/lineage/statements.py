@@ -584,17 +584,34 @@ def _outbound(
     return StatementLineage(kind, target, None, tuple(edges), traced.reads, external=True)
 
 
+class UnclassifiedStatement(Exception):
+    """A statement that may write outside the warehouse but whose destination could not be told.
+
+    The message never holds SQL text: it is reported as an error of the file.
+    """
+
+
 def _copy(statement: exp.Copy, tables: TableIndex, dialect: str) -> StatementLineage | None:
     source = statement.this
     files = statement.args.get("files") or []
-    if statement.args.get("kind"):  # COPY ... FROM: a load, unless Snowflake unloads into a stage
-        if isinstance(source, exp.Table) and source.name.startswith("@") and files:
+    if statement.args.get("kind"):  # COPY ... FROM: a load, unless Snowflake unloads into a stage or URL
+        destination = _unload_destination(source)
+        if destination is not None:
+            if not files:
+                raise UnclassifiedStatement("COPY INTO a stage or location without a source; not traced")
             inner = files[0]
-            stage_query = (
-                inner.this if isinstance(inner, exp.Subquery) else exp.select("*").from_(inner.copy())
-            )
-            return _outbound("copy", stage_query, table_parts(source) or source.name, tables, dialect)
-        return None
+            if isinstance(inner, exp.Subquery):
+                stage_query: exp.Expr = inner.this
+            elif isinstance(inner, exp.Table):
+                stage_query = exp.select("*").from_(inner.copy())
+            else:
+                raise UnclassifiedStatement(
+                    "COPY INTO a stage or location from an unknown source; not traced"
+                )
+            return _outbound("copy", stage_query, destination, tables, dialect)
+        if isinstance(source, exp.Table | exp.Schema):
+            return None  # a load into a warehouse table: the files it reads are not traced
+        raise UnclassifiedStatement("COPY with a target that is neither a table nor a location; not traced")
     if isinstance(source, exp.Subquery):
         query: exp.Expr = source.this
     elif isinstance(source, exp.Schema) and isinstance(source.this, exp.Table):
@@ -602,15 +619,44 @@ def _copy(statement: exp.Copy, tables: TableIndex, dialect: str) -> StatementLin
     elif isinstance(source, exp.Table):
         query = exp.select("*").from_(source.copy())
     else:
+        raise UnclassifiedStatement("COPY TO from a source that is neither a table nor a query; not traced")
+    return _outbound("copy", query, _copy_destination(statement, files), tables, dialect)
+
+
+def _unload_destination(target: exp.Expr | None) -> str | None:
+    """The stage (`@stage/path`) or quoted location (`'s3://...'`) a Snowflake `COPY INTO` unloads into."""
+    if not isinstance(target, exp.Table):
         return None
-    destination = files[0].name if files and isinstance(files[0], exp.Literal) else "STDOUT"
-    return _outbound("copy", query, destination, tables, dialect)
+    if isinstance(target.this, exp.Literal) and target.this.is_string:
+        return target.this.name or None
+    if target.name.startswith("@"):
+        return table_parts(target) or target.name
+    return None
+
+
+def _copy_destination(statement: exp.Copy, files: list[exp.Expr]) -> str:
+    """Where `COPY ... TO` writes: a file path, STDOUT, or `program:<command word>`."""
+    if not files:
+        raise UnclassifiedStatement("COPY TO without a destination; not traced")
+    first = files[0]
+    if isinstance(first, exp.Literal) and first.is_string:
+        return first.name
+    if isinstance(first, exp.Identifier | exp.Var | exp.Column) and first.name.upper() == "STDOUT":
+        return "STDOUT"
+    if isinstance(first, exp.Identifier | exp.Var | exp.Column) and first.name.upper() == "PROGRAM":
+        params = statement.args.get("params") or []
+        command = params[0].this if params and isinstance(params[0], exp.CopyParameter) else None
+        words = command.name.split() if isinstance(command, exp.Var | exp.Literal) else []
+        if words:
+            return "program:" + words[0].rsplit("/", 1)[-1]
+        raise UnclassifiedStatement("COPY TO PROGRAM without a command; not traced")
+    raise UnclassifiedStatement("COPY TO a destination that could not be classified; not traced")
 
 
 def _export(statement: exp.Export, tables: TableIndex, dialect: str) -> StatementLineage | None:
     query = statement.this
     if not isinstance(query, exp.Query):
-        return None
+        raise UnclassifiedStatement("EXPORT without a query; not traced")
     destination = "export"
     options = statement.args.get("options")
     for prop in options.expressions if options is not None else ():

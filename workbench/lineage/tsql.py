@@ -13,6 +13,10 @@
 - SELECT starts a statement once the current one already has its query (`SELECT ... SELECT`,
   `INSERT ... SELECT ... SELECT`), or when the current statement takes no query (UPDATE, SET, ...).
 
+`SET <option> ON|OFF` (also `SET IDENTITY_INSERT t ON`), `SET @v = ...` and `PRINT ...` are
+complete statements: a DML keyword after `ON` then starts a new statement instead of continuing
+the SET (`SET NOCOUNT ON` without a semicolon must not swallow the INSERT that follows).
+
 The cut is lexical and conservative: a statement it splits wrongly fails to parse and is reported
 for its line, while the rest of the file is still read.
 """
@@ -37,7 +41,7 @@ _DROPPED = {"COMMIT", "ROLLBACK", "SAVE", "PRINT", "RETURN", "BREAK", "CONTINUE"
             "WAITFOR", "OPEN", "CLOSE", "FETCH", "DEALLOCATE", "GO"}  # fmt: skip
 # Statements whose verb takes no query body: a SELECT after them starts a new statement.
 _NO_QUERY = {"UPDATE", "DELETE", "DECLARE", "SET", "EXEC", "EXECUTE", "DROP", "TRUNCATE", "USE", "GRANT",
-             "REVOKE", "DENY", "ALTER", "BULK"}  # fmt: skip
+             "REVOKE", "DENY", "ALTER", "BULK", "PRINT", "RAISERROR", "THROW", "WAITFOR"}  # fmt: skip
 
 
 def _word(token: Token) -> str:
@@ -55,12 +59,21 @@ class _Splitter:
         self.with_pending = False  # WITH seen, CTE verb not yet
         self.header = False  # inside a CREATE PROCEDURE/FUNCTION/TRIGGER header
         self.condition = False  # inside an IF/WHILE condition (dropped)
+        self.complete = False  # `SET <option> ON|OFF`: nothing more belongs to the statement
+        self.dropped = 0  # statements dropped (control flow, PRINT, routine headers, ...)
 
     def flush(self) -> None:
         if self.current and not self.condition and self.verb not in _DROPPED:
             self.statements.append(self.current)
+        elif self.current and self.verb != "GO":
+            self.dropped += 1
         self.current, self.verb, self.body, self.with_pending = [], "", False, False
-        self.header = self.condition = False
+        self.header = self.condition = self.complete = False
+
+    def append(self, token: Token, word: str, at_top: bool) -> None:
+        self.current.append(token)
+        if at_top and self.verb == "SET" and word in {"ON", "OFF"} and not _sets_variable(self.current):
+            self.complete = True
 
     def start(self, token: Token, word: str) -> None:
         self.flush()
@@ -75,7 +88,7 @@ class _Splitter:
 
     def starts_statement(self, word: str, following: str) -> bool:
         """Whether `word` (outside parentheses and CASE) begins a new statement here."""
-        if not self.current or self.condition:
+        if not self.current or self.condition or self.complete:
             return word in _STARTERS
         previous = self.previous()
         if word in {"IF", "WHILE", "ELSE", "BEGIN", "END", "GO"}:
@@ -108,8 +121,8 @@ class _Splitter:
         return word in _STARTERS
 
 
-def split_batch(tokens: list[Token]) -> list[list[Token]]:
-    """The statements in `tokens` (one semicolon-free run of a T-SQL batch)."""
+def split_batch_counted(tokens: list[Token]) -> tuple[list[list[Token]], int]:
+    """The statements in `tokens` and how many statements were dropped (they carry no lineage)."""
     splitter = _Splitter()
     depth = 0
     case_depth = 0
@@ -134,6 +147,7 @@ def split_batch(tokens: list[Token]) -> list[list[Token]]:
             if at_top and word == "AS":
                 splitter.current = []
                 splitter.flush()
+                splitter.dropped += 1  # the routine header
             else:
                 splitter.current.append(token)
             index += 1
@@ -180,10 +194,22 @@ def split_batch(tokens: list[Token]) -> list[list[Token]]:
             splitter.body = True
         if not splitter.current:
             splitter.verb = word
-        splitter.current.append(token)
+        splitter.append(token, word, at_top)
         index += 1
     splitter.flush()
-    return splitter.statements
+    return splitter.statements, splitter.dropped
+
+
+def split_batch(tokens: list[Token]) -> list[list[Token]]:
+    """The statements in `tokens` (one semicolon-free run of a T-SQL batch)."""
+    return split_batch_counted(tokens)[0]
+
+
+def _sets_variable(current: list[Token]) -> bool:
+    """`SET @v = ...`: an assignment, whose value may hold ON (a CASE, a join) and continues."""
+    return len(current) > 1 and (
+        current[1].token_type == TokenType.PARAMETER or current[1].text.startswith("@")
+    )
 
 
 def _routine_header(tokens: list[Token], index: int) -> bool:
