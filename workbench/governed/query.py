@@ -140,13 +140,13 @@ def run_query(sql: str, settings: Settings, purpose: str | None = None) -> Gover
     except WorkbenchError as error:
         _record_failure(settings, attempt, error)
         raise
-    except (Exception, RecursionError) as exc:
-        error = WorkbenchError(
+    except (Exception, RecursionError) as exc:  # every failure is recorded, none shows a traceback
+        internal = WorkbenchError(
             "The query could not be governed (internal error, recorded in the ledger); simplify it and try again."
         )
         attempt.detail["internal"] = type(exc).__name__
-        _record_failure(settings, attempt, error)
-        raise error from None
+        _record_failure(settings, attempt, internal)
+        raise internal from None
     entry = audit.record(settings, "query", "ok", attempt.detail, attempt.principal, attempt.purpose)
     return replace(result, seq=entry.seq)
 

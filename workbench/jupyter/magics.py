@@ -33,7 +33,9 @@ USAGE = (
     "Use `%phi login --user NAME --role ROLE`, `%phi whoami`, `%phi logout`, `%phi columns [TABLE]`, "
     "`%phi ledger verify`, `%phi ledger [--since ISO] [--until ISO] [--who U] [--table T] [--outcome O]`, "
     "`%phi impact TABLE[.COLUMN] [--since ISO] [--until ISO]`, "
-    "`%phi scan \"TEXT\"|VARIABLE|--table T [--fast]`, `%phi mask \"TEXT\"|VARIABLE [--operator OP]`, "
+    "`%phi lineage TABLE[.COLUMN] [--hops N] [--phi-only] [--direct-only] [--level auto|column|table]`, "
+    "`%phi lineage build [PATH...] [--dbt-manifest FILE [--catalog FILE]]`, "
+    '`%phi scan "TEXT"|VARIABLE|--table T [--fast]`, `%phi mask "TEXT"|VARIABLE [--operator OP]`, '
     "`%phi load synthea DIR`, or a `%%phi` cell holding one SQL query."
 )
 
@@ -77,7 +79,10 @@ class PhiMagics(Magics):
         if not words:
             raise UsageError(USAGE)
         parts = line.strip().split(None, 1)
-        self._quoted_target = len(parts) > 1 and parts[1][:1] in ("'", '"')  # `%phi scan "text"` vs a variable
+        self._quoted_target = len(parts) > 1 and parts[1][:1] in (
+            "'",
+            '"',
+        )  # `%phi scan "text"` vs a variable
         try:
             return self._dispatch(words)
         except WorkbenchError as error:
@@ -189,8 +194,18 @@ class PhiMagics(Magics):
             parser.add_argument("target")
             parser.add_argument("--since")
             parser.add_argument("--until")
+            parser.add_argument("--no-graph", action="store_true")
             args = parser.parse_args(rest)
-            return impact(settings, args.target, since=args.since, until=args.until)
+            report = impact(settings, args.target, since=args.since, until=args.until)
+            if not args.no_graph:  # the interactive downstream graph: workbench/jupyter/lineage_widget.py
+                from workbench.jupyter.lineage_widget import show_impact
+
+                show_impact(settings, args.target, args.since, args.until)
+            return report
+        if command == "lineage":  # the interactive lineage view: workbench/jupyter/lineage_widget.py
+            from workbench.jupyter.lineage_widget import lineage_command
+
+            return lineage_command(settings, rest, _LineParser)
         if command in ("scan", "mask"):
             from workbench.jupyter import phi_scan
 
@@ -200,8 +215,8 @@ class PhiMagics(Magics):
             assert self.shell is not None
             return run(self.shell.user_ns, args, quoted, settings)
         if command == "load" and rest[:1] == ["synthea"] and len(rest) == 2:
-            report = loading.load_synthea_export(Path(rest[1]), settings)
-            print(f"Loaded {len(report.tables)} tables, {sum(report.tables.values())} rows.")
+            loaded = loading.load_synthea_export(Path(rest[1]), settings)
+            print(f"Loaded {len(loaded.tables)} tables, {sum(loaded.tables.values())} rows.")
             return None
         raise UsageError(f"Unknown %phi command {command!r}. {USAGE}")
 
