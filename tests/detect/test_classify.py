@@ -80,6 +80,11 @@ COLUMNS = [
     ("STATE", "VARCHAR", ["Massachusetts"], ()),
     ("HEALTHCARE_EXPENSES", "DOUBLE", [227761.06, 49112.871], ()),
     ("FLAG", "BOOLEAN", [True, False], ()),
+    # images and biometrics are judged by name and type: their bytes are never scanned
+    ("PHOTO", "BLOB", [b"\x89PNG..."], (K.PHOTO,)),
+    ("PATIENT_PHOTO_URL", "VARCHAR", ["https://example.org/p/1.jpg"], (K.URL, K.PHOTO)),
+    ("FINGERPRINT_TEMPLATE", "BLOB", [b"\x00\x01"], (K.BIOMETRIC,)),
+    ("IMAGING_STUDY_ID", "VARCHAR", UUIDS, (K.OTHER_ID,)),
 ]
 
 

@@ -117,6 +117,20 @@ RULES: tuple[NameRule, ...] = (
         "telephone number",
         K.PHONE,
     ),
+    _rule(
+        r"(?:patient|face|facial|profile|id|badge)?(?:photo|photograph|picture|portrait|headshot|selfie|mugshot"
+        r"|faceimage|image)(?:s|id|url|path|file|blob|data)?[0-9]*",
+        "identifier",
+        "a photograph of a person",
+        K.PHOTO,
+    ),
+    _rule(
+        r".*(?:fingerprint|thumbprint|palmprint|voiceprint|retina|retinal|iris|biometric|facetemplate)"
+        r"(?:scan|template|hash|data|blob|image|id)?[0-9]*",
+        "identifier",
+        "a biometric identifier",
+        K.BIOMETRIC,
+    ),
     _rule(r".*url|website|webpage|homepage", "identifier", "web address", K.URL),
     _rule(r"(?:client|remote|source|login)?ip(?:address|addr|v4|v6)?", "identifier", "IP address", K.IP),
     _rule(

@@ -15,6 +15,7 @@ Keys are casefolded and stripped of diacritics, so ``KOVÁCS``, ``Kovács`` and 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import os
@@ -149,10 +150,8 @@ def personal_names() -> dict[str, tuple[int | None, int | None]]:
     except (OSError, ValueError, EOFError):
         pass
     names = _build_names()
-    try:
+    with contextlib.suppress(OSError):  # a read-only home still detects names, it rebuilds them next time
         _write_cache(path, names)
-    except OSError:
-        pass  # a read-only home still detects names, it just rebuilds them next time
     return names
 
 

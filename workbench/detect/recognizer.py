@@ -33,6 +33,8 @@ class Pattern:
     regex: str
     score: float
     group: str | None = None  # report this named group's span rather than the whole match
+    # Lower-case words one of which every match contains: the regex is skipped on text that has none.
+    keywords: tuple[str, ...] = ()
 
 
 def token_start(first: str, not_after: str = r"\w") -> str:

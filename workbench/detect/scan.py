@@ -20,6 +20,7 @@ from workbench.detect.finding import Finding
 from workbench.detect.names import find_names
 from workbench.detect.recognizer import NameRecognizer, Pattern, Recognizer
 from workbench.detect.recognizers import RECOGNIZERS
+from workbench.detect.spans import Spans
 from workbench.kinds import IdentifierKind
 
 MIN_SCORE = 0.3
@@ -50,6 +51,7 @@ class _Use:
 class _Regex:
     compiled: re.Pattern[str]
     uses: tuple[_Use, ...]
+    keywords: tuple[str, ...]  # empty: always run; else run only on text holding one of them
 
 
 def _compile(recognizers: Sequence[Recognizer | NameRecognizer]) -> tuple[_Regex, ...]:
@@ -63,7 +65,16 @@ def _compile(recognizers: Sequence[Recognizer | NameRecognizer]) -> tuple[_Regex
             grouped.setdefault((pattern.regex, recognizer.flags), []).append(
                 _Use(index, recognizer, pattern, words)
             )
-    return tuple(_Regex(re.compile(regex, flags), tuple(uses)) for (regex, flags), uses in grouped.items())
+    return tuple(
+        _Regex(
+            re.compile(regex, flags),
+            tuple(uses),
+            ()
+            if any(not use.pattern.keywords for use in uses)
+            else tuple(w for u in uses for w in u.pattern.keywords),
+        )
+        for (regex, flags), uses in grouped.items()
+    )
 
 
 _REGEXES = _compile(RECOGNIZERS)
@@ -123,13 +134,16 @@ def _distance(words: list[str], context: frozenset[str]) -> int:
 _Candidate = tuple[int, int, float, int, int]
 
 
-def _candidates(text: str, external: frozenset[int]) -> list[_Candidate]:
+def _candidates(text: str, external: frozenset[int], names: bool = True) -> list[_Candidate]:
     """Every match that passes its reject hook and, context weighed, the score floor.
 
     `external` holds the recognizers that have a context word in the caller's context.
     """
     found: list[_Candidate] = []
+    lowered = text.lower()
     for regex in _REGEXES:
+        if regex.keywords and not any(word in lowered for word in regex.keywords):
+            continue
         for match in regex.compiled.finditer(text):
             words: list[str] | None = None
             rejected: dict[tuple[object, int, int], bool] = {}
@@ -154,7 +168,7 @@ def _candidates(text: str, external: frozenset[int]) -> list[_Candidate]:
                     continue
                 if score >= MIN_SCORE:
                     found.append((start, end, score, distance, use.index))
-    if _NAME_RECOGNIZERS:
+    if _NAME_RECOGNIZERS and names:
         blocked = [(c[0], c[1]) for c in found if c[2] >= BLOCKING_SCORE]
         for index, recognizer in _NAME_RECOGNIZERS:
             for start, end, score in find_names(
@@ -194,12 +208,18 @@ def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _findings(text: str, context: Sequence[str], extra: Sequence[Finding] = ()) -> list[Finding]:
-    candidates = _candidates(text, _external_context(context))
+def _findings(
+    text: str,
+    context: Sequence[str],
+    extra: Sequence[Finding] = (),
+    candidates: list[_Candidate] | None = None,
+) -> list[Finding]:
+    candidates = _candidates(text, _external_context(context)) if candidates is None else list(candidates)
     if extra:
-        blocked = [(c[0], c[1], RECOGNIZERS[c[4]].kind) for c in candidates if c[2] >= BLOCKING_SCORE]
+        sure = [(c[0], c[1], RECOGNIZERS[c[4]].kind) for c in candidates if c[2] >= BLOCKING_SCORE]
+        blocked = {kind: Spans((s, e) for s, e, k in sure if k != kind) for kind in {f.kind for f in extra}}
         for number, finding in enumerate(extra):
-            if not any(s < finding.end and finding.start < e and k != finding.kind for s, e, k in blocked):
+            if not blocked[finding.kind].overlaps(finding.start, finding.end):
                 index = len(RECOGNIZERS) + number
                 candidates.append((finding.start, finding.end, finding.score, _NO_CONTEXT, index))
     found = []
@@ -209,6 +229,25 @@ def _findings(text: str, context: Sequence[str], extra: Sequence[Finding] = ()) 
         else:
             found.append(extra[index - len(RECOGNIZERS)])
     return found
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A text's candidates before overlaps are resolved: `findings` resolves them, with extra findings."""
+
+    text: str
+    candidates: tuple[_Candidate, ...]
+
+    def findings(self, extra: Sequence[Finding] = ()) -> list[Finding]:
+        return _findings(self.text, (), extra, list(self.candidates))
+
+
+def prepare(text: str, *, context: Sequence[str] = (), names: bool = True) -> Scan:
+    """Run the recognizers over `text` once; resolve later, with or without another engine's findings.
+
+    `names=False` skips the name recognizers (for binary junk, where capitals mean nothing).
+    """
+    return Scan(text, tuple(_candidates(text, _external_context(context), names)))
 
 
 def scan_text(text: str, *, context: Sequence[str] = (), extra: Sequence[Finding] = ()) -> list[Finding]:
@@ -221,10 +260,13 @@ def scan_text(text: str, *, context: Sequence[str] = (), extra: Sequence[Finding
     return _findings(text, context, extra)
 
 
-def scan_values(values: Sequence[str], *, context: Sequence[str] = ()) -> list[list[Finding]]:
+def scan_values(
+    values: Sequence[str], *, context: Sequence[str] = (), names: bool = True
+) -> list[list[Finding]]:
     """Scan many short values in one pass; findings are per value, with offsets into that value.
 
     Used on a column of a query result or a column sample, with the column name as `context`.
+    `names=False` skips the name recognizers (for the printable runs of binary junk).
     """
     if not values:
         return []
@@ -232,7 +274,8 @@ def scan_values(values: Sequence[str], *, context: Sequence[str] = ()) -> list[l
     starts = [0, *accumulate(len(value) + 1 for value in values)]
     per_value: list[list[Finding]] = [[] for _ in values]
     slot = 0
-    for finding in _findings(joined, context):
+    candidates = _candidates(joined, _external_context(context), names)
+    for finding in _findings(joined, context, candidates=candidates):
         while starts[slot + 1] <= finding.start:
             slot += 1
         offset = starts[slot]

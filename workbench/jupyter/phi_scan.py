@@ -2,7 +2,7 @@
 
     %phi scan "Seen by Dr. Okafor on 3/4/2021"      # findings: kind, offsets, score (never the value)
     %phi scan notes_df [--fast]                     # column classification of a DataFrame (bounded sample)
-    %phi scan --table patients                      # column classification of a warehouse table
+    %phi scan patients  /  %phi scan --table patients   # column classification of a warehouse table
     masked = %phi mask note [--operator replace|redact|hash|shift|generalize] [--patient ID] [--fast]
 
 A bare word names a variable of the notebook; a quoted argument is the text itself.
@@ -31,18 +31,40 @@ def _is_frame(value: Any) -> bool:
     return type(value).__name__ == "DataFrame" and hasattr(value, "columns")
 
 
+def _findings_frame(findings: list[Any]) -> Any:
+    import pandas as pd
+
+    rows = [(f.kind.value, f.start, f.end, round(f.score, 3), f.recognizer) for f in findings]
+    return pd.DataFrame(rows, columns=["kind", "start", "end", "score", "recognizer"])
+
+
+def _tags_frame(tags: list[Any]) -> Any:
+    import pandas as pd
+
+    rows = [
+        (t.table, t.column, ", ".join(k.value for k in t.kinds) or "-", t.confidence, t.evidence)
+        for t in tags
+    ]
+    return pd.DataFrame(rows, columns=["table", "column", "kinds", "confidence", "evidence"])
+
+
 def scan(namespace: dict[str, Any], args: argparse.Namespace, quoted: bool, settings: Settings) -> Any:
-    """Findings of a string, or `ColumnTag`s of a DataFrame or a warehouse table."""
+    """A DataFrame of the findings in a string (kind, offsets, score: never the value), or of the column
+    classification of a DataFrame or a warehouse table."""
     from workbench.detect.classify import classify_columns, classify_table, is_person_level
 
     mode = "fast" if args.fast else "default"
+    if args.target and not quoted and args.target.isidentifier() and args.target not in namespace:
+        args.table = args.target  # not a variable of the notebook: a warehouse table
     if args.table:
         from workbench.warehouse.duck import reader
 
         with reader(settings.warehouse_path, wait_seconds=settings.lock_wait_seconds) as con:
-            return classify_table(con, args.table, sample_rows=SAMPLE_ROWS)
+            return _tags_frame(classify_table(con, args.table, sample_rows=SAMPLE_ROWS))
     if args.target is None:
-        raise BadInput("Say what to scan: `%phi scan \"text\"`, `%phi scan VARIABLE` or `%phi scan --table NAME`.")
+        raise BadInput(
+            'Say what to scan: `%phi scan "text"`, `%phi scan VARIABLE` or `%phi scan --table NAME`.'
+        )
     value = _value(namespace, args.target, quoted)
     if _is_frame(value):
         columns = [(str(name), str(dtype).upper()) for name, dtype in value.dtypes.items()]
@@ -50,10 +72,11 @@ def scan(namespace: dict[str, Any], args: argparse.Namespace, quoted: bool, sett
             str(name): list(value[name].dropna().head(SAMPLE_ROWS).astype(str)) for name in value.columns
         }
         person_level = args.person_level or is_person_level("dataframe", [name for name, _t in columns])
-        return classify_columns("dataframe", columns, samples, person_level=person_level)
+        return _tags_frame(classify_columns("dataframe", columns, samples, person_level=person_level))
     from workbench.detect.engine import detect
 
-    return detect(value if isinstance(value, bytes | str) else str(value), mode=mode)  # type: ignore[arg-type]
+    text = value if isinstance(value, bytes | str) else str(value)
+    return _findings_frame(detect(text, mode=mode))  # type: ignore[arg-type]
 
 
 def mask(namespace: dict[str, Any], args: argparse.Namespace, quoted: bool, settings: Settings) -> Any:
@@ -68,7 +91,9 @@ def mask(namespace: dict[str, Any], args: argparse.Namespace, quoted: bool, sett
     days = None
     if args.operator == "shift":
         if not args.patient:
-            raise BadInput("The shift operator needs --patient ID, so that one patient's dates move together.")
+            raise BadInput(
+                "The shift operator needs --patient ID, so that one patient's dates move together."
+            )
         assert key is not None
         days = shift_days(key, args.patient)
     mode = "fast" if args.fast else "default"
@@ -82,7 +107,9 @@ def mask(namespace: dict[str, Any], args: argparse.Namespace, quoted: bool, sett
             texts = [cell for cell in cells if cell is not None]
             found = iter(detect_many(texts, mode=mode, context=[str(name)]))  # type: ignore[arg-type]
             masked[name] = [
-                apply(cell, next(found), args.operator, key=key, days=days)[0] if cell is not None else original
+                apply(cell, next(found), args.operator, key=key, days=days)[0]
+                if cell is not None
+                else original
                 for cell, original in zip(cells, value[name], strict=True)
             ]
         return masked

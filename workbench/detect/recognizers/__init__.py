@@ -15,7 +15,7 @@ from workbench.detect.recognizers.dea import DEA
 from workbench.detect.recognizers.device_serial import DEVICE_SERIAL
 from workbench.detect.recognizers.drivers_license import DRIVERS_LICENSE
 from workbench.detect.recognizers.email import EMAIL
-from workbench.detect.recognizers.geo_context import CITY, COUNTY, PLACE_AFTER_PREPOSITION
+from workbench.detect.recognizers.geo_context import CITY, COUNTY, PLACE_AFTER_PREPOSITION, RESIDENCE
 from workbench.detect.recognizers.health_plan import HEALTH_PLAN
 from workbench.detect.recognizers.ip import IP
 from workbench.detect.recognizers.license_number import LICENSE_NUMBER
@@ -65,6 +65,7 @@ RECOGNIZERS: tuple[Recognizer | NameRecognizer, ...] = (
     ZIP_CODE,
     COUNTY,
     CITY,
+    RESIDENCE,
     PLACE_AFTER_PREPOSITION,
     BIOMETRIC,
     PHOTO,

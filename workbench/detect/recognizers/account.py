@@ -45,6 +45,7 @@ ACCOUNT = Recognizer(
             ),
             0.8,
             group="id",
+            keywords=("acct", "account", "a/c", "invoice", "claim", "routing"),
         ),
         Pattern(
             "payment_card",

@@ -21,6 +21,7 @@ AGE_OVER_89 = Recognizer(
             r"(?<![\w-])(?i:age|aged|turned|turns|turning)[: ]+(?P<id>" + _AGE + r")(?![\w/-]|[.,][0-9])",
             0.7,
             group="id",
+            keywords=("age", "turn"),
         ),
     ),
     context=("age", "aged", "old", "yo", "year"),

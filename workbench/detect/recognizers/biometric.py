@@ -30,6 +30,17 @@ BIOMETRIC = Recognizer(
             + _SCAN
             + r")(?![\w-])",
             0.7,
+            keywords=(
+                "print",
+                "scan",
+                "biometric",
+                "recognition",
+                "template",
+                "geometry",
+                "signature",
+                "profile",
+                "pattern",
+            ),
         ),
     ),
     context=("biometric", "identity", "verified", "confirmed", "enrolled", "matched", "scan"),

@@ -65,6 +65,9 @@ def reject(text: str) -> bool:
         return not 1 <= numbers[0] <= 31
     if re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}", text):  # "7/22": month and day
         return not _valid(2000, numbers[0], numbers[1])
+    if re.fullmatch(r"[0-9]{1,2}/[0-9]{4}|[0-9]{4}-[0-9]{2}", text):  # "03/2021", "2021-03": month and year
+        month, year = (numbers[0], numbers[1]) if "/" in text else (numbers[1], numbers[0])
+        return not (1 <= month <= 12 and 1800 <= year <= 2200)
     month_word = re.search(r"[A-Za-z]{3,}", text)
     if month_word and month_word.group().lower() in _MONTH_NUMBER:
         month = _MONTH_NUMBER[month_word.group().lower()]
@@ -91,6 +94,16 @@ DATE = Recognizer(
     kind=IdentifierKind.DATE,
     patterns=(
         Pattern(
+            "date_month_year",
+            token_start("[0-9]", r"[\w./-]") + r"[0-9]?/(?:19|20)[0-9]{2}(?![\w/-]|[.,][0-9])",
+            0.5,
+        ),
+        Pattern(
+            "date_iso_month",
+            token_start("[12]", r"[\w./-]") + r"[0-9]{3}-(?:0[1-9]|1[0-2])(?![\w/-]|[.,][0-9])",
+            0.4,
+        ),
+        Pattern(
             "date_iso",
             token_start("[0-9]", r"[\w.:/-]")
             + r"[0-9]{3}([/-])[0-9]{2}\1[0-9]{2}"
@@ -114,8 +127,10 @@ DATE = Recognizer(
         ),
         Pattern(
             "date_month_day",
-            r"(?<!pain )(?<!PAIN )(?<!Pain )(?<!score )(?<!SCORE )(?<!rated )(?<!RATED )(?<!strength )"
-            + token_start("[0-9]", r"[\w./-]")
+            token_start("[0-9]", r"[\w./-]")
+            + "".join(
+                f"(?<!{word} [0-9])" for word in ("pain", "PAIN", "Pain", "score", "SCORE", "rated", "RATED")
+            )
             + r"[0-9]?/[0-9]{1,2}(?![\w/]|[.,][0-9]|-[0-9]|[ ]?(?i:tab|tabs|tablet|strength|of[ ]|x[ ]?[0-9]))",
             0.45,
         ),

@@ -21,6 +21,7 @@ DEVICE_SERIAL = Recognizer(
             ),
             0.75,
             group="id",
+            keywords=("serial", "s/n", "sn", "ser", "lot", "tag", "imei", "device", "udi", "#"),
         ),
     ),
     context=("serial", "device", "implant", "pump", "pacemaker", "stimulator", "monitor", "lot", "biomed"),

@@ -12,17 +12,111 @@ from __future__ import annotations
 import re
 
 from workbench.detect.lexicon import evidence
-from workbench.detect.recognizer import Pattern, Recognizer, token_start
+from workbench.detect.recognizer import Pattern, Recognizer
 from workbench.kinds import IdentifierKind
 
-STATE_CODES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"]
+STATE_CODES = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "PR",
+]
 _STATE = "(?:" + "|".join(STATE_CODES) + ")"
-_WORD = r"[A-ZÀ-Þ][\w'’.-]*"
+_WORD = r"(?:(?:St|Mt|Ft|Pt)\.|[A-ZÀ-Þ][\w'’-]*)"  # a capitalized word, or St. / Mt. / Ft.
 # A place word that is not a preposition or article ("IN MCDONALD COUNTY" is McDonald County).
 _PLACE_WORD = r"(?!(?:IN|OF|THE|FROM|TO|AT|ON|NEAR|In|Of|The|From|To|At|On|Near)\b)" + _WORD
 # Words that start place names and are common English or names on their own.
 _PLACE_PREFIXES = frozenset(
-    ["north", "south", "east", "west", "new", "port", "lake", "mount", "mt", "fort", "ft", "saint", "st", "san", "santa", "los", "las", "el", "la", "le", "little", "great", "upper", "lower", "old", "glen", "spring", "springs", "city", "falls", "bay", "beach", "park", "village", "center", "heights", "island", "river", "valley", "hills"]
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "new",
+        "port",
+        "lake",
+        "mount",
+        "mt",
+        "fort",
+        "ft",
+        "saint",
+        "st",
+        "san",
+        "santa",
+        "los",
+        "las",
+        "el",
+        "la",
+        "le",
+        "little",
+        "great",
+        "upper",
+        "lower",
+        "old",
+        "glen",
+        "spring",
+        "springs",
+        "city",
+        "falls",
+        "bay",
+        "beach",
+        "park",
+        "village",
+        "center",
+        "heights",
+        "island",
+        "river",
+        "valley",
+        "hills",
+    ]
 )
 
 
@@ -35,7 +129,7 @@ def reject(text: str) -> bool:
     if not significant:
         return True
     for word in significant:
-        if word.isupper() and len(word) <= 3:
+        if (word.isupper() and len(word) <= 3) or word.lower() in ("dr", "mr", "mrs", "ms", "miss", "prof"):
             return True
         found = evidence(word)
         if found.clinical or found.common_word or (found.english >= 1000 and not found.known_name):
@@ -55,6 +149,7 @@ COUNTY = Recognizer(
             + _PLACE_WORD
             + r"){0,2}[ ](?:County|COUNTY|Parish|PARISH|Borough|BOROUGH)(?![\w])",
             0.6,
+            keywords=("county", "parish", "borough"),
         ),
     ),
     context=("county", "parish", "lives", "resident"),
@@ -106,5 +201,22 @@ PLACE_AFTER_PREPOSITION = Recognizer(
         ),
     ),
     context=("lives", "city", "town", "moved", "resides", "from", "home", "called", "visiting"),
+    reject=reject,
+)
+
+RESIDENCE = Recognizer(
+    name="residence",
+    kind=IdentifierKind.GEO,
+    patterns=(
+        Pattern(
+            "residence",
+            r"(?<![\w-])(?i:lives|living|resides|residing|resident|moved|relocated|born|raised|grew[ ]up)"
+            r"[ ](?i:in|to|at|near|outside|of)[ ]" + _PLACE + r"(?![\w'’-])",
+            0.55,
+            group="id",
+            keywords=("live", "resid", "moved", "relocated", "born", "raised", "grew"),
+        ),
+    ),
+    context=("lives", "moved", "resides", "born"),
     reject=reject,
 )

@@ -23,6 +23,7 @@ LICENSE_NUMBER = Recognizer(
             ),
             0.75,
             group="id",
+            keywords=("lic", "dl", "driver", "certificate", "cert", "registration", "passport"),
         ),
     ),
     context=("license", "licence", "lic", "certificate", "board", "state"),

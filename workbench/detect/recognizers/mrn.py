@@ -21,6 +21,7 @@ MRN = Recognizer(
             ),
             0.8,
             group="id",
+            keywords=("mr", "med", "chart", "unit", "hospital number", "patient id"),
         ),
         Pattern("mrn_bare", DIGIT_RUN, 0.05),
     ),

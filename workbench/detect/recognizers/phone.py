@@ -75,6 +75,7 @@ PHONE = Recognizer(
         "mobile",
         "call",
         "callback",
+        "caller",
         "pager",
         "contact",
         "home",
@@ -82,7 +83,7 @@ PHONE = Recognizer(
         "number",
         "reached",
         "text",
-    ),  # fmt: skip
+    ),
     reject=reject,
 )
 

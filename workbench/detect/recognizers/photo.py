@@ -19,12 +19,14 @@ PHOTO = Recognizer(
             + r"[\w-]{0,60}(?:\.[\w-]{1,30}){0,3}\.(?i:jpe?g|png|heic|heif|gif|bmp|tiff?|webp|dcm|raw|cr2|nef)"
             r"(?![\w.])",
             0.6,
+            keywords=(".jp", ".png", ".hei", ".gif", ".bmp", ".tif", ".webp", ".dcm", ".raw", ".cr2", ".nef"),
         ),
         Pattern(
             "face_photo",
             r"(?<![\w-])(?i:(?:full[ -]face|facial|face|headshot|mug[ ]?shot|passport[ -]style)"
             r"[ ]+(?:photo(?:graph)?s?|images?|pictures?|pics?|portraits?)|head[ ]?shots?|mug[ ]?shots?)(?![\w-])",
             0.6,
+            keywords=("photo", "image", "picture", "pic", "portrait", "shot"),
         ),
     ),
     context=("photo", "photograph", "picture", "image", "attached", "uploaded", "selfie", "face"),

@@ -32,6 +32,7 @@ PLATE = Recognizer(
             r"(?:[ ](?i:for)[^:\n]{0,30})?[ ]*:?[ ]*" + _PLATE,
             0.7,
             group="id",
+            keywords=("plate", "tag", "registration"),
         ),
     ),
     context=("plate", "vehicle", "car", "registration", "tag", "dmv", "parking", "placard"),

@@ -30,6 +30,12 @@ STREET_ADDRESS = Recognizer(
     kind=IdentifierKind.GEO,
     patterns=(
         Pattern(
+            "po_box",
+            r"(?<![\w.])(?i:p\.?[ ]?o\.?[ ]?box|post[ ]office[ ]box)[ ]+[0-9]{1,6}(?![\w-])",
+            0.7,
+            keywords=("box",),
+        ),
+        Pattern(
             "street_address",
             token_start("[0-9]", r"[\w.,/-]")
             + r"[0-9]{0,5}[A-Z]?[ ]+(?:(?:[NSEW]|North|South|East|West)\.?[ ]+)?"
