@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from workbench.errors import BadInput, NoSession
+from workbench.errors import BadInput, LedgerError, NoSession
 from workbench.keys import derive_key, keyed_hash, workspace_secret
 from workbench.ledger import (
     CheckpointSchedule,
@@ -138,7 +138,12 @@ def verify_ledger(
     with contextlib.suppress(NoSession):
         principal = current(settings)
     outcome: Outcome = "ok" if verification.ok else "error"
-    record(settings, "verify", outcome, verification.to_json(), principal)
+    try:
+        record(settings, "verify", outcome, verification.to_json(), principal)
+    except LedgerError:
+        if verification.ok:
+            raise  # fail closed: a verification that cannot be recorded did not happen
+        # A damaged ledger may refuse the entry (e.g. a truncated one); its finding is still reported.
     return verification
 
 

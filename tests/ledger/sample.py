@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from workbench.ledger import Ledger, LedgerEntry, LedgerEvent
+from workbench.ledger import (
+    Checkpoint,
+    CheckpointSchedule,
+    Keyring,
+    Ledger,
+    LedgerEntry,
+    LedgerEvent,
+    Notary,
+    Witness,
+)
 
 
 class TickingClock:
@@ -48,3 +57,41 @@ def raw_sqlite(path: Path) -> Iterator[sqlite3.Connection]:
         db.commit()
     finally:
         db.close()
+
+
+class Witnessed:
+    """A ledger with a notary (keys and witness beside it) that writes checkpoints only when asked."""
+
+    def __init__(self, home: Path, clock: TickingClock | None = None) -> None:
+        self.home = home
+        self.path = home / "ledger.sqlite"
+        self.notary = Notary(Keyring(home / "keys"), Witness(home / "witness"))
+        self.ledger = Ledger(self.path, clock=clock or TickingClock(), notary=self.notary, schedule=MANUAL)
+
+    def append(self, count: int, actor: str = "ana") -> list[LedgerEntry]:
+        start = self.ledger.size() + 1
+        return [self.ledger.append(query_event(n, actor)) for n in range(start, start + count)]
+
+    def checkpoint(self) -> Checkpoint:
+        signed = self.ledger.checkpoint()
+        assert signed is not None
+        return signed.checkpoint
+
+    def checkpoints(self) -> list[Checkpoint]:
+        return [signed.checkpoint for signed in self.notary.trusted().checkpoints]
+
+    def verify(self, **kwargs: int | None) -> dict[str, object]:
+        return self.ledger.verify(self.checkpoints(), **kwargs).to_json()  # type: ignore[arg-type]
+
+    def snapshot(self, to: Path) -> None:
+        """A consistent copy of the database file (what an attacker would keep to roll back to)."""
+        with closing(sqlite3.connect(self.path)) as source, closing(sqlite3.connect(to)) as target:
+            source.backup(target)
+
+
+MANUAL = CheckpointSchedule(every_entries=0, every_seconds=0)
+"""No automatic checkpoints (except at exit): tests decide when one is written."""
+
+
+def kind_of(report: dict[str, object]) -> tuple[object, object]:
+    return report["first_bad_seq"], report["kind"]

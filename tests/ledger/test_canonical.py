@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import unicodedata
 from enum import IntEnum
 
@@ -17,6 +18,7 @@ from workbench.ledger.canonical import (
     entry_hash,
     parse_detail,
 )
+from workbench.ledger.verify import StoredRow, row_bytes
 
 BASE = {
     "seq": 7,
@@ -206,3 +208,44 @@ def test_entry_bytes_follow_the_documented_definition(text: str) -> None:
     detail: dict[str, object] = {"k": text, text: [text, 1, None, False], "nested": {"z": text, "a": {}}}
     fields = {"actor": text, "role": text, "purpose": text, "ts": text, "action": text, "outcome": text}
     assert canonical(detail, **fields) == spec_bytes(detail, **fields)
+
+
+# Pieces that could blur field boundaries if quoting were ever skipped or done twice.
+PIECES = ['"', "\\", ",", ":", "{", "}", "[", "]", "a", "|", "\\u0022", '","role":"', "\n", "é", "e\u0301"]
+
+
+def random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 4)))
+
+
+def test_different_stored_rows_never_serialize_alike() -> None:
+    """Rows as verification reads them (detail embedded as stored, even if not canonical): the
+    bytes can be split back into fields one way only, so different rows never share a hash."""
+    rng = random.Random(6962)
+    seen: dict[bytes, tuple[object, ...]] = {}
+    details = ["{}", '{"a":1}', '{},"outcome":"ok"', '{"x":"}"}', '{"a":1,"a":2}', "{}}", '{"k":"\\""}']
+    for _ in range(20_000):
+        row = StoredRow(
+            rng.randint(1, 3),
+            random_text(rng),
+            random_text(rng),
+            random_text(rng),
+            random_text(rng),
+            rng.choice(["query", "login"]),
+            rng.choice(["ok", "denied"]),
+            rng.choice(details),
+            random_text(rng),
+            "",
+        )
+        data = row_bytes(row)
+        key = tuple(row)
+        assert seen.setdefault(data, key) == key, (seen[data], key)
+    assert len(seen) > 15_000
+
+
+def test_the_verifier_serializes_stored_rows_exactly_as_the_definition() -> None:
+    rng = random.Random(9162)
+    for _ in range(2_000):
+        fields = {name: random_text(rng) for name in ("ts", "actor", "role", "purpose", "action", "outcome")}
+        detail = {random_text(rng): random_text(rng) for _ in range(rng.randint(0, 3))}
+        assert canonical(detail, **fields) == spec_bytes(detail, **fields)

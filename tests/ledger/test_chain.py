@@ -21,6 +21,7 @@ from workbench.ledger import (
     Verification,
 )
 from workbench.ledger.canonical import entry_bytes, entry_hash
+from workbench.ledger.merkle import leaf_hash, root_of
 
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
 
@@ -75,11 +76,11 @@ def test_file_is_wal_with_versions_recorded(filled_ledger: FilledLedger) -> None
     with raw_sqlite(ledger.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    assert meta == {"schema_version": "1", "serialization_version": "1"}
+    assert meta == {"schema_version": "2", "serialization_version": "1"}
 
 
 @pytest.mark.parametrize(
-    ("key", "value"), [("schema_version", "2"), ("serialization_version", "2"), ("schema_version", "")]
+    ("key", "value"), [("schema_version", "3"), ("serialization_version", "2"), ("schema_version", "")]
 )
 def test_a_ledger_from_another_version_is_refused(tmp_path: Path, key: str, value: str) -> None:
     path = tmp_path / "ledger.sqlite"
@@ -216,3 +217,41 @@ def test_a_deleted_file_starts_a_new_chain_on_append(filled_ledger: FilledLedger
     ledger.path.unlink()
     assert ledger.append(query_event(4)).seq == 1
     assert ledger.verify().to_json() == {"ok": True, "entries": 1, "first_bad_seq": None, "kind": None}
+
+
+def test_a_version_1_file_is_upgraded_with_its_tree(tmp_path: Path) -> None:
+    """Files written before the Merkle tree existed get the `tree` table computed from their entries."""
+    path = tmp_path / "ledger.sqlite"
+    with raw_sqlite(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE entries (seq INTEGER PRIMARY KEY CHECK (seq >= 1), ts TEXT NOT NULL, actor TEXT NOT NULL, "
+            "role TEXT NOT NULL, purpose TEXT NOT NULL, action TEXT NOT NULL, outcome TEXT NOT NULL, "
+            "detail TEXT NOT NULL, prev_hash TEXT NOT NULL UNIQUE, hash TEXT NOT NULL)"
+        )
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)", [("schema_version", "1"), ("serialization_version", "1")]
+        )
+        prev, leaves = GENESIS_PREV_HASH, []
+        for seq in range(1, 6):
+            fields = dict(
+                ts=f"2026-12-03T14:05:0{seq}.000000+00:00",
+                actor="ana",
+                role="",
+                purpose="",
+                action="login",
+                outcome="ok",
+            )
+            data = entry_bytes(seq=seq, detail_text="{}", prev_hash=prev, **fields)
+            db.execute(
+                "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, *fields.values(), "{}", prev, entry_hash(data)),
+            )
+            prev = entry_hash(data)
+            leaves.append(leaf_hash(data))
+    ledger = Ledger(path)
+    with raw_sqlite(path) as db:
+        assert dict(db.execute("SELECT key, value FROM meta"))["schema_version"] == "2"
+    assert ledger.size() == 5 and ledger.root(5) == root_of(leaves)
+    assert ledger.append(query_event(6)).seq == 6 and ledger.verify().ok

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.ledger.sample import FilledLedger, query_event, raw_sqlite
+from workbench.ledger import Ledger
 from workbench.ledger.canonical import detail_json, entry_bytes, entry_hash
 
 Tamper = Callable[[sqlite3.Connection], None]
@@ -151,8 +153,8 @@ DETECTED = [
     ("swap the last two", swap_contents(9, 10), 9, "reorder"),
     ("move 3 after 6", move_after(3, 6), 3, "reorder"),
     # insertions and rewrites by someone who can compute hashes
-    ("insert a forged row, renumbering", insert_forged_row(6, hashes=True), 6, "insertion"),
-    ("insert a garbage row, renumbering", insert_forged_row(6, hashes=False), 6, "insertion"),
+    ("insert a forged row, renumbering", insert_forged_row(6, hashes=True), 6, "reorder"),
+    ("insert a garbage row, renumbering", insert_forged_row(6, hashes=False), 6, "reorder"),
     ("open a hole by renumbering", sql(*shift_up_from(6)), 6, "edit"),
     ("rewrite with a recomputed hash", rewrite_with_recomputed_hash(5), 5, "edit"),
     ("rewrite the first with a recomputed hash", rewrite_with_recomputed_hash(1), 1, "edit"),
@@ -228,3 +230,31 @@ def test_appending_after_tampering_keeps_it_visible(filled_ledger: FilledLedger)
         db.execute("UPDATE entries SET actor = 'mallory' WHERE seq = 3")
     ledger.append(query_event(6))
     assert ledger.verify().to_json() == {"ok": False, "entries": 6, "first_bad_seq": 3, "kind": "edit"}
+
+
+def test_a_field_rewritten_into_its_escaped_spelling_is_an_edit(tmp_path: Path) -> None:
+    """Actor `x","role":"admin` is stored quoted as "x\\",\\"role\\":\\"admin"; writing that escaped
+    spelling itself into the column must not be read as the same entry."""
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    ledger.append(query_event(1, actor='x","role":"admin'))
+    ledger.append(query_event(2))
+    with raw_sqlite(ledger.path) as db:
+        db.execute("UPDATE entries SET actor = ? WHERE seq = 1", ('x\\",\\"role\\":\\"admin',))
+    assert ledger.verify().to_json() == {"ok": False, "entries": 2, "first_bad_seq": 1, "kind": "edit"}
+
+
+# (name, SQL): values only tampering can store; each is an edit of entry 2.
+ODD_VALUES = [
+    ("actor not UTF-8", "UPDATE entries SET actor = CAST(x'616e61ff' AS TEXT) WHERE seq = 2"),
+    ("NUL in a field", "UPDATE entries SET role = 'res' || char(0) || 'earcher' WHERE seq = 2"),
+    ("detail as a number", "UPDATE entries SET detail = 5 WHERE seq = 2"),
+    ("seq as text", "UPDATE entries SET ts = 7 WHERE seq = 2"),
+]
+
+
+@pytest.mark.parametrize(("name", "statement"), ODD_VALUES, ids=[row[0] for row in ODD_VALUES])
+def test_values_only_tampering_can_store(filled_ledger: FilledLedger, name: str, statement: str) -> None:
+    ledger, _ = filled_ledger(3)
+    with raw_sqlite(ledger.path) as db:
+        db.execute(statement)
+    assert ledger.verify().to_json() == {"ok": False, "entries": 3, "first_bad_seq": 2, "kind": "edit"}

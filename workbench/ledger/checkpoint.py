@@ -56,7 +56,7 @@ class Checkpoint:
         """The note text: origin, size and base64 root, one per line."""
         if not _NAME.fullmatch(self.origin):
             raise LedgerError("A checkpoint origin must be non-empty, without spaces or '+'.")
-        if not 0 <= self.size or len(self.root) != 32:
+        if self.size < 0 or len(self.root) != 32:
             raise LedgerError("A checkpoint needs a size >= 0 and a 32-byte root.")
         return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode('ascii')}\n"
 
@@ -90,9 +90,11 @@ class NoteVerifier:
     @classmethod
     def from_vkey(cls, vkey: str) -> NoteVerifier:
         """Read ``NAME+KEYIDHEX+base64(0x01 ‖ key)``; the id must match the name and key."""
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)  # base64 may hold "+"; name and id cannot
         if len(parts) != 3 or not _NAME.fullmatch(parts[0]) or not re.fullmatch(r"[0-9a-f]{8}", parts[1]):
-            raise LedgerError("A verifier key must read NAME+KEYID+KEY (the form `ledger rotate-key` prints).")
+            raise LedgerError(
+                "A verifier key must read NAME+KEYID+KEY (the form `ledger rotate-key` prints)."
+            )
         raw = _b64decode(parts[2], LedgerError("A verifier key's key part is not base64."))
         if len(raw) != 33 or raw[:1] != ED25519:
             raise LedgerError("A verifier key must hold an Ed25519 public key.")
@@ -129,7 +131,7 @@ class NoteSigner:
     @classmethod
     def from_skey(cls, skey: str) -> NoteSigner:
         """Read ``PRIVATE+KEY+NAME+KEYIDHEX+base64(0x01 ‖ seed)``."""
-        parts = skey.strip().split("+")
+        parts = skey.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"] or not _NAME.fullmatch(parts[2]):
             raise LedgerError("The checkpoint signing key is not in PRIVATE+KEY+NAME+ID+KEY form.")
         raw = _b64decode(parts[4], LedgerError("The checkpoint signing key is damaged."))

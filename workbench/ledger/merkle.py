@@ -107,9 +107,7 @@ class Frontier:
         at, count = 0, len(leaves)
         while at < count:
             level = 0
-            while (
-                not self.size & ((2 << level) - 1) and at + (2 << level) <= count and level < _CHUNK_LEVEL
-            ):
+            while not self.size & ((2 << level) - 1) and at + (2 << level) <= count and level < _CHUNK_LEVEL:
                 level += 1
             if level == 0:
                 self.push_subtree(0, leaves[at])

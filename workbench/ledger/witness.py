@@ -157,3 +157,12 @@ def _witness_error(path: Path, doing: str, exc: OSError) -> LedgerError:
         f"The ledger witness {path} could not be {doing} ({type(exc).__name__}); "
         "check that its folder exists and is writable."
     )
+
+
+def notes_in(text: str) -> list[str]:
+    """The checkpoint notes in a file: witness lines (JSON, one per line) or one signed note as printed."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    records = [_parse(line.encode("utf-8")) for line in lines]
+    if records and all(record is not None for record in records):
+        return [record.note for record in records if record is not None]
+    return [text if text.endswith("\n") else text + "\n"]
