@@ -11,7 +11,7 @@ LAB_FLAGS := --ip=127.0.0.1 --port=$(PORT) --notebook-dir=$(NOTEBOOK_DIR) \
 	$(if $(NO_BROWSER),--no-browser,) \
 	$(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint typecheck seed clean
+.PHONY: lab test lint typecheck seed clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,12 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test lint typecheck
+test: $(VENV)/.installed-test lint typecheck chromium
 	$(BIN)/python -m pytest
+
+# The JupyterLab UI tests drive Debian's chromium through Playwright; as root (CI) install it if missing.
+chromium:
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,461 @@
+"""OpenLineage in and out: run events with the column-lineage facet.
+
+**Export** (`workbench lineage export --format openlineage`) writes the graph as OpenLineage run
+events, one JSON line each, built with openlineage-python's model classes, so Marquez, DataHub or
+any OpenLineage consumer can take it. One event per source of edges (a SQL file, a dbt model, a
+logged statement, an imported job), `COMPLETE`:
+
+- the job is `<namespace>/<file path | dbt unique_id | log#line | job>`; a logged statement's event
+  has its time as `eventTime` and its user in the `ownership` job facet;
+- inputs are the tables read, outputs the tables written, each output with a `columnLineage` facet:
+  column edges under `fields`, row-level edges (into `table.*`) under `dataset`, each input field
+  with its `DIRECT`/`INDIRECT` transformation and subtype (the two vocabularies are the same);
+  `masking` is true for a hash or a mask, and the description holds the workbench's grade and
+  protective transform (`workbench grade=resolved transform=hash`); outputs whose columns are known
+  also carry a `schema` facet;
+- warehouse tables are datasets of the namespace given (`--namespace`, default `workbench`); files
+  written by `COPY ... TO` are datasets of namespace `file`.
+
+**Import** (`workbench lineage import-openlineage FILE`) reads run events as JSON lines (a JSON
+array or a single event also do), groups them by job, and stores each job as one record named
+`openlineage:<job namespace>/<job name>`: an edge per input field and transformation of every
+output's `columnLineage` facet (the deprecated per-field `transformationType` is read too; a field
+without any is DIRECT TRANSFORMATION), the `schema` facet as the output's columns, and for an output
+without a `columnLineage` facet one table-level edge from each input (`in.* -> out.*`, DIRECT
+TRANSFORMATION, `inferred`). Datasets of namespace `file` or of a storage scheme (`s3://`, `gs://`,
+...) become files outside the warehouse (`file:<location>`); others are tables named as the event
+names them. Importing a job again replaces it.
+
+Exporting and importing back into an empty workspace gives the same edges, grades and transforms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import sys
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from workbench import audit, session
+from workbench.errors import BadInput, NoSession
+from workbench.lineage.build import lineage_folder
+from workbench.lineage.graph import FileRecord, LineageGraph, Write, locked
+from workbench.lineage.origins import (
+    OPENLINEAGE_PREFIX,
+    Origin,
+    load_origins,
+    origin_of,
+    save_origins,
+    utc_iso,
+)
+from workbench.lineage.progress import Progress, silent
+from workbench.lineage.sql import DIRECT_SUBTYPES, ColumnRef, EdgeType, Grade, Subtype, Transform
+from workbench.lineage.statements import FILE_PREFIX, ColumnEdge
+from workbench.settings import Settings
+
+PRODUCER = "https://github.com/phi-workbench/phi-workbench"
+DEFAULT_NAMESPACE = "workbench"
+FILE_NAMESPACE = "file"
+STORAGE_SCHEMES = (
+    "file",
+    "s3",
+    "s3a",
+    "s3n",
+    "gs",
+    "gcs",
+    "abfs",
+    "abfss",
+    "wasb",
+    "wasbs",
+    "hdfs",
+    "dbfs",
+    "azure",
+)
+_INDIRECT_SUBTYPES: tuple[Subtype, ...] = ("FILTER", "JOIN", "GROUP_BY", "SORT", "WINDOW", "CONDITIONAL")
+_GRADES: tuple[Grade, ...] = ("resolved", "inferred", "unresolved")
+_TRANSFORMS: tuple[Transform, ...] = ("generalize", "hash", "mask", "count")
+_DESCRIPTION = re.compile(r"\bworkbench grade=(\w+)(?: transform=(\w+))?")
+_RUN_NAMESPACE = uuid.UUID("5b0c3a44-7a1e-4f8e-9a57-5f3c1de2a1a0")
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def dataset_of(table: str, namespace: str) -> tuple[str, str]:
+    """(namespace, name) of a graph table."""
+    if table.startswith(FILE_PREFIX):
+        return FILE_NAMESPACE, table.removeprefix(FILE_PREFIX)
+    return namespace, table
+
+
+def table_of(namespace: str, name: str) -> str:
+    """The graph table of an OpenLineage dataset."""
+    scheme = namespace.split("://", 1)[0].lower() if "://" in namespace else namespace.lower()
+    if scheme in STORAGE_SCHEMES:
+        if namespace.lower() == FILE_NAMESPACE or namespace.lower().startswith("file://"):
+            return FILE_PREFIX + name
+        return FILE_PREFIX + f"{namespace.rstrip('/')}/{name.lstrip('/')}"
+    return name
+
+
+def _job_name(path: str, origin: Origin) -> str:
+    if origin.kind == "dbt":
+        return origin.name
+    if origin.kind == "query_log":
+        return f"{origin.source}#{origin.name.removeprefix('line ')}"
+    if origin.kind == "openlineage":
+        return path.removeprefix(OPENLINEAGE_PREFIX)
+    return path
+
+
+def events(
+    graph: LineageGraph, origins: Mapping[str, Origin], namespace: str = DEFAULT_NAMESPACE
+) -> list[Any]:
+    """The graph as OpenLineage `RunEvent`s (openlineage-python objects), one per source of edges."""
+    from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+    from openlineage.client.facet_v2 import column_lineage_dataset as cl
+    from openlineage.client.facet_v2 import ownership_job, schema_dataset
+
+    found = []
+    now = utc_iso(datetime.now(UTC))
+    for path, record in sorted(graph.files.items()):
+        if not record.edges and not any(c for c in record.defines.values()):
+            continue
+        origin = origin_of(path, origins)
+        job = _job_name(path, origin)
+        fields: dict[str, dict[str, list[Any]]] = {}
+        rows: dict[str, list[Any]] = {}
+        inputs: dict[tuple[str, str], None] = {}
+        for edge, _ in record.edges:
+            source_ns, source_name = dataset_of(edge.source.table, namespace)
+            inputs[(source_ns, source_name)] = None
+            description = f"workbench grade={edge.grade}" + (
+                f" transform={edge.transform}" if edge.transform else ""
+            )
+            transformation = cl.Transformation(
+                type=edge.type,
+                subtype=edge.subtype,
+                description=description,
+                masking=edge.transform in ("hash", "mask"),
+            )
+            field = cl.InputField(
+                source_ns, source_name, edge.source.column, transformations=[transformation]
+            )
+            if edge.target.column == "*" and edge.type == "INDIRECT":
+                rows.setdefault(edge.target.table, []).append(field)
+            else:
+                fields.setdefault(edge.target.table, {}).setdefault(edge.target.column, []).append(field)
+        outputs = []
+        for table in sorted(set(fields) | set(rows) | {t for t, c in record.defines.items() if c}):
+            facets: dict[str, Any] = {
+                "columnLineage": cl.ColumnLineageDatasetFacet(
+                    fields={c: cl.Fields(inputFields=f) for c, f in sorted(fields.get(table, {}).items())},
+                    dataset=rows.get(table, []),
+                    producer=PRODUCER,
+                )
+            }
+            columns = record.defines.get(table)
+            if columns:
+                facets["schema"] = schema_dataset.SchemaDatasetFacet(
+                    fields=[schema_dataset.SchemaDatasetFacetFields(name=c) for c in columns],
+                    producer=PRODUCER,
+                )
+            out_ns, out_name = dataset_of(table, namespace)
+            outputs.append(OutputDataset(out_ns, out_name, facets=facets))
+        for table in record.reads:
+            inputs.setdefault(dataset_of(table, namespace), None)
+        job_facets: dict[str, Any] = {}
+        if origin.user:
+            job_facets["ownership"] = ownership_job.OwnershipJobFacet(
+                owners=[ownership_job.Owner(name=f"user:{origin.user}")], producer=PRODUCER
+            )
+        found.append(
+            RunEvent(
+                eventType=RunState.COMPLETE,
+                eventTime=origin.time or now,
+                run=Run(runId=str(uuid.uuid5(_RUN_NAMESPACE, f"{namespace}/{job}/{record.sha256}"))),
+                job=Job(namespace=namespace, name=job, facets=job_facets),
+                producer=PRODUCER,
+                inputs=[InputDataset(ns, name) for ns, name in sorted(inputs)],
+                outputs=outputs,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    events: int
+    edges: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"events": self.events, "edges": self.edges}
+
+
+def export_openlineage(
+    settings: Settings, out: TextIO | None = None, namespace: str = DEFAULT_NAMESPACE
+) -> ExportReport:
+    """Write the graph as OpenLineage events (JSON lines) to `out` (stdout); recorded in the ledger."""
+    from openlineage.client.serde import Serde
+
+    folder = lineage_folder(settings)
+    with locked(folder, exclusive=False):
+        graph = LineageGraph.load(folder)
+        origins = load_origins(folder)
+    found = events(graph, origins, namespace)
+    stream = out or sys.stdout
+    for event in found:
+        stream.write(Serde.to_json(event) + "\n")
+    report = ExportReport(len(found), sum(len(r.edges) for r in graph.files.values()))
+    _record(settings, "ok", {"operation": "export", "format": "openlineage", **report.to_json()})
+    return report
+
+
+# -- import ------------------------------------------------------------------------------------------
+
+
+def read_events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, event) of an OpenLineage events file: JSON lines, a JSON array or one JSON object."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"Cannot read the OpenLineage events {path} ({type(exc).__name__}).") from None
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except ValueError:
+            raise BadInput(
+                f"{path} is not JSON; pass OpenLineage run events, one JSON object per line."
+            ) from None
+        yield from ((i, item) for i, item in enumerate(items, 1) if isinstance(item, dict))
+        return
+    bad = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            bad += 1
+            continue
+        if isinstance(item, dict):
+            yield number, item
+    if bad and not stripped.startswith("{"):
+        raise BadInput(f"{path} has {bad} lines that are not JSON; pass OpenLineage events as JSON lines.")
+
+
+def _transformation(
+    raw: Mapping[str, Any], row_level: bool
+) -> tuple[EdgeType, Subtype, Grade, Transform | None]:
+    kind = str(raw.get("type") or "DIRECT").upper()
+    subtype = str(raw.get("subtype") or "").upper()
+    grade: Grade = "resolved"
+    transform: Transform | None = None
+    match = _DESCRIPTION.search(str(raw.get("description") or ""))
+    if match:
+        if match.group(1) in _GRADES:
+            grade = match.group(1)  # type: ignore[assignment]
+        if match.group(2) in _TRANSFORMS:
+            transform = match.group(2)  # type: ignore[assignment]
+    elif raw.get("masking"):
+        transform = "hash"  # masked by the producer: still a code derived from the value
+    if kind == "INDIRECT":
+        chosen = subtype if subtype in _INDIRECT_SUBTYPES else ("FILTER" if row_level else "CONDITIONAL")
+        return "INDIRECT", chosen, grade, None  # type: ignore[return-value]
+    chosen = subtype if subtype in DIRECT_SUBTYPES else "TRANSFORMATION"
+    return "DIRECT", chosen, grade, transform  # type: ignore[return-value]
+
+
+def _input_edges(
+    items: Iterable[Any], target: ColumnRef, row_level: bool, legacy: str | None = None
+) -> Iterator[ColumnEdge]:
+    for item in items:
+        if not isinstance(item, Mapping) or not item.get("name") or item.get("field") in (None, ""):
+            continue
+        source = ColumnRef(table_of(str(item.get("namespace", "")), str(item["name"])), str(item["field"]))
+        transformations = [t for t in item.get("transformations") or () if isinstance(t, Mapping)]
+        if not transformations:
+            legacy_type = (legacy or "").upper()
+            default = {"type": "INDIRECT"} if row_level else {"type": "DIRECT", "subtype": legacy_type}
+            transformations = [default]
+        for raw in transformations:
+            kind, subtype, grade, transform = _transformation(raw, row_level)
+            yield ColumnEdge(source, target, kind, subtype, grade, transform)
+
+
+def records_from_events(
+    numbered: Iterable[tuple[int, Mapping[str, Any]]],
+) -> tuple[list[FileRecord], dict[str, Origin]]:
+    """One record per job (namespace, name), with its origin."""
+    jobs: dict[tuple[str, str], list[tuple[int, Mapping[str, Any]]]] = {}
+    for line, event in numbered:
+        job = event.get("job")
+        if not isinstance(job, Mapping) or not job.get("name"):
+            continue
+        jobs.setdefault((str(job.get("namespace", "")), str(job["name"])), []).append((line, event))
+    records, origins = [], {}
+    for (namespace, name), group in sorted(jobs.items()):
+        edges: dict[ColumnEdge, int] = {}
+        defines: dict[str, tuple[str, ...] | None] = {}
+        reads: dict[str, None] = {}
+        writes: dict[str, Write] = {}
+        users: list[str] = []
+        times: list[str] = []
+        for line, event in group:
+            if event.get("eventTime"):
+                times.append(str(event["eventTime"]))
+            ownership = ((event.get("job") or {}).get("facets") or {}).get("ownership") or {}
+            users.extend(
+                str(o.get("name", "")).removeprefix("user:")
+                for o in ownership.get("owners") or ()
+                if isinstance(o, Mapping)
+            )
+            inputs = [d for d in event.get("inputs") or () if isinstance(d, Mapping) and d.get("name")]
+            for dataset in inputs:
+                reads[table_of(str(dataset.get("namespace", "")), str(dataset["name"]))] = None
+            for dataset in event.get("outputs") or ():
+                if not isinstance(dataset, Mapping) or not dataset.get("name"):
+                    continue
+                table = table_of(str(dataset.get("namespace", "")), str(dataset["name"]))
+                writes.setdefault(
+                    table,
+                    Write(
+                        table,
+                        "copy" if table.startswith(FILE_PREFIX) else "insert",
+                        line,
+                        table.startswith(FILE_PREFIX),
+                    ),
+                )
+                facets = dataset.get("facets") or {}
+                schema = facets.get("schema") or {}
+                columns = [
+                    str(f["name"])
+                    for f in schema.get("fields") or ()
+                    if isinstance(f, Mapping) and f.get("name")
+                ]
+                if columns:
+                    defines[table] = tuple(columns)
+                lineage = facets.get("columnLineage")
+                if not isinstance(lineage, Mapping):
+                    for source in inputs:
+                        source_table = table_of(str(source.get("namespace", "")), str(source["name"]))
+                        edge = ColumnEdge(
+                            ColumnRef(source_table, "*"),
+                            ColumnRef(table, "*"),
+                            "DIRECT",
+                            "TRANSFORMATION",
+                            "inferred",
+                        )
+                        edges.setdefault(edge, line)
+                    continue
+                for column, spec in (lineage.get("fields") or {}).items():
+                    if isinstance(spec, Mapping):
+                        target = ColumnRef(table, str(column))
+                        for edge in _input_edges(
+                            spec.get("inputFields") or (), target, False, spec.get("transformationType")
+                        ):
+                            edges.setdefault(edge, line)
+                for edge in _input_edges(lineage.get("dataset") or (), ColumnRef(table, "*"), True):
+                    edges.setdefault(edge, line)
+        path = f"{OPENLINEAGE_PREFIX}{namespace}/{name}"
+        digest = hashlib.sha256(
+            json.dumps([e for _, e in group], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        records.append(
+            FileRecord(
+                path=path,
+                sha256=digest,
+                dialect="openlineage",
+                schema_digest="",
+                statements=len(group),
+                errors=(),
+                defines=defines,
+                reads=tuple(reads),
+                writes=tuple(writes.values()),
+                edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
+            )
+        )
+        user = next((u for u in users if u), None)
+        origins[path] = Origin(
+            "openlineage", f"{namespace}/{name}", user=user, time=max(times) if times else None
+        )
+    return records, origins
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    events: int
+    jobs: int
+    edges: int  # edges the imported jobs hold
+    graph_edges: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "events": self.events,
+            "jobs": self.jobs,
+            "edges": self.edges,
+            "graph_edges": self.graph_edges,
+        }
+
+    def summary(self) -> str:
+        return (
+            f"OpenLineage: {self.events} events, {self.jobs} jobs, {self.edges} column edges imported; "
+            f"the graph has {self.graph_edges} edges."
+        )
+
+
+def import_openlineage(settings: Settings, path: Path, *, progress: Progress = silent) -> ImportReport:
+    """Import OpenLineage run events into the workspace graph; recorded in the ledger."""
+    detail: dict[str, object] = {"operation": "import", "format": "openlineage", "file": Path(path).name}
+    try:
+        numbered = list(read_events(Path(path)))
+        with progress(len(numbered), f"reading {Path(path).name}") as advance:
+            records, new_origins = records_from_events(numbered)
+            advance(len(numbered))
+        folder = lineage_folder(settings)
+        with locked(folder):
+            graph = LineageGraph.load(folder)
+            origins = load_origins(folder)
+            for record in records:
+                graph.replace(record)
+            origins.update(new_origins)
+            graph.save(folder)
+            save_origins(folder, origins, graph)
+            report = ImportReport(
+                len(numbered), len(records), sum(len(r.edges) for r in records), graph.edge_count()
+            )
+    except Exception as error:
+        detail["error"] = type(error).__name__
+        _record(settings, "error", detail)
+        raise
+    _record(settings, "ok", {**detail, **report.to_json()})
+    return report
+
+
+def _record(settings: Settings, outcome: str, detail: dict[str, object]) -> None:
+    principal = None
+    with contextlib.suppress(NoSession):
+        principal = session.current(settings)
+    audit.record(settings, "lineage", outcome, {"source": "openlineage", **detail}, principal)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "ExportReport",
+    "ImportReport",
+    "dataset_of",
+    "events",
+    "export_openlineage",
+    "import_openlineage",
+    "read_events",
+    "records_from_events",
+    "table_of",
+]
