@@ -56,6 +56,18 @@ def _notebook(folder: Path) -> None:
     (folder / "lineage.ipynb").write_text(json.dumps(content))
 
 
+def _lab_settings(folder: Path) -> Path:
+    """User settings for this Lab: start the notebook's kernel without asking, no news toasts."""
+    for name, values in (
+        ("notebook-extension/tracker", {"autoStartDefaultKernel": True}),
+        ("apputils-extension/notification", {"fetchNews": "false", "checkForUpdates": False}),
+    ):
+        path = folder / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    return folder
+
+
 def _wait_for_server(port: int, token: str, proc: subprocess.Popen[bytes], seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and proc.poll() is None:
@@ -106,7 +118,12 @@ def _run_and_click(page: Any, port: int, token: str) -> None:
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_text("Run All Cells", exact=True).click()
     plot = ".jp-OutputArea .wb-lineage-widget .js-plotly-plot"
-    page.wait_for_selector(f"{plot} .scatterlayer .textpoint", timeout=120_000)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not page.locator(f"{plot} .scatterlayer .textpoint").count():
+        if page.locator(".jp-Dialog .jp-mod-accept").count():  # a kernel dialog despite the setting
+            page.locator(".jp-Dialog .jp-mod-accept").first.click()
+        page.wait_for_timeout(250)  # polling the page's own state; bounded by the deadline
+    page.wait_for_selector(f"{plot} .scatterlayer .textpoint", timeout=5_000)
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert "Traceback" not in " ".join(errors.all_inner_texts())
     ids = page.evaluate(f"() => document.querySelector('{plot}').data[3].customdata")
@@ -151,6 +168,8 @@ def test_the_lineage_widget_renders_in_jupyterlab(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={port}", f"--notebook-dir={notebooks}",
         f"--IdentityProvider.token={token}", "--no-browser",
+        f"--LabApp.user_settings_dir={_lab_settings(tmp_path / 'lab-settings')}",
+        f"--LabApp.workspaces_dir={tmp_path / 'lab-workspaces'}",
     ]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")

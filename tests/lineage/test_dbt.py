@@ -269,3 +269,23 @@ def test_the_build_reports_progress_over_every_file(settings: Settings) -> None:
 
     build_dbt(settings, MANIFEST, CATALOG, progress=recording)
     assert seen == [(11, "dbt clinic")] and sum(advanced) == 11  # 9 models and snapshots, 2 schema files
+
+
+# (stg_patients' compiled SQL, whether the partly documented raw.patients is trusted as a schema)
+IMPORT_CTES = [
+    ('with s as (select * from "clinic"."raw"."patients") select id as patient_id, ssn from s', True),
+    ('with s as (select * from "clinic"."raw"."patients") select id as patient_id, first_name from s', False),
+    ('select p.id, p.ssn from "clinic"."raw"."patients" as p', True),
+    ('select p.id, p.email from "clinic"."raw"."patients" as p', False),
+    # an unqualified column in a join could be the source's: not trusted unless documented
+    ('select id, zip from "clinic"."raw"."patients" join "clinic"."main"."payers" on true', False),
+    ('select id, ssn from "clinic"."raw"."patients" join "clinic"."main"."payers" on true', True),
+]
+
+
+@pytest.mark.parametrize(("compiled", "trusted"), IMPORT_CTES)
+def test_documented_columns_are_checked_against_what_the_sql_reads(compiled: str, trusted: bool) -> None:
+    manifest = json.loads(MANIFEST.read_text())
+    manifest["nodes"]["model.clinic.stg_patients"]["compiled_code"] = compiled
+    schema = plan(DbtProject.from_manifest(manifest)).files.get("_sources.sql", "")
+    assert ('"clinic"."raw"."patients" (id TEXT, ssn TEXT, birth_date TEXT)' in schema) is trusted

@@ -15,8 +15,9 @@ engine, in the dialect of the manifest's adapter (`metadata.adapter_type`):
 - **Schemas.** From `catalog.json` when given. Without it, a seed's columns come from its CSV header
   when the file is at hand; documented columns are used only when they are complete: a model
   with an enforced contract, or a source or seed whose documented columns include every column the
-  project's SQL reads from it. Otherwise the table has no schema (a `SELECT *` from it becomes
-  `table.* -> ...`, a column read from it is `inferred`).
+  project's SQL reads from it (its consumers traced without the schema, through CTEs; a column the
+  trace cannot place counts against it). Otherwise the table has no schema (a `SELECT *` from it
+  becomes `table.* -> ...`, a column read from it is `inferred`).
 - **Fallbacks.** A model without compiled code (a manifest from `dbt parse`) is rendered from its
   raw code (`ref`, `source` and `this` resolved, `is_incremental()` blocks dropped, other Jinja
   removed). A model that still does not parse, and a Python model, gets table-level edges from the
@@ -25,8 +26,8 @@ engine, in the dialect of the manifest's adapter (`metadata.adapter_type`):
   `dbt_valid_to`, and `dbt_is_deleted` with `hard_deletes: new_record`) after the snapshotted ones.
 
 Each node becomes one SQL file under `$WORKBENCH_HOME/lineage/dbt/<project>/` (sources and seeds
-as `CREATE TABLE` schemas in `_sources.sql` and `_seeds.sql`), traced layer by layer of the DAG with
-a progress bar. A rebuild re-traces only what changed and drops the files of nodes that are gone.
+as `CREATE TABLE` schemas in `_sources.sql` and `_seeds.sql`; literals blanked), traced layer by
+layer of the DAG with a progress bar. A rebuild re-traces only what changed and drops the files of nodes that are gone.
 """
 
 from __future__ import annotations
@@ -44,12 +45,11 @@ import networkx as nx
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
-from sqlglot.optimizer.scope import traverse_scope
 
 from workbench import audit, session
 from workbench.catalog import Catalog
 from workbench.errors import BadInput, NoSession
-from workbench.lineage.build import BuildReport, catalog_seeds, check_dialect, lineage_folder
+from workbench.lineage.build import BuildReport, catalog_seeds, check_dialect, lineage_folder, trace_files
 from workbench.lineage.graph import FileRecord, LineageGraph, Write, locked
 from workbench.lineage.origins import (
     Origin,
@@ -65,7 +65,7 @@ from workbench.lineage.origins import (
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.split import FileError, quiet_sqlglot, scrub
 from workbench.lineage.sql import ColumnRef
-from workbench.lineage.statements import ColumnEdge, ident, table_parts
+from workbench.lineage.statements import ColumnEdge, table_parts
 from workbench.settings import Settings
 
 # dbt adapter -> sqlglot dialect (an adapter not listed is tried by name, else sqlglot's default)
@@ -348,24 +348,26 @@ def plan(project: DbtProject) -> DbtPlan:
                 errors[node.unique_id] = (
                     scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
                 )
-    schemas = _schemas(project, trees)
     files: dict[str, str] = {}
     nodes_of: dict[str, str] = {}
-    fallbacks: dict[str, Fallback] = {}
+    texts: dict[str, str] = {}  # unique_id -> its statement
+    for node in models:
+        tree = trees.get(node.unique_id)
+        if tree is not None:
+            with quiet_sqlglot(), contextlib.suppress(SqlglotError, ValueError, RecursionError):
+                texts[node.unique_id] = _statement(node, tree, dialect)
+    schemas = _schemas(project, texts)
     for file, kind in ((_SOURCES_FILE, "source"), (_SEEDS_FILE, "seed")):
         schema = _schema_file(
             [n for n in project.nodes.values() if n.resource_type == kind], schemas, dialect
         )
         if schema:
             files[file], nodes_of[file] = schema, ""
+    fallbacks: dict[str, Fallback] = {}
     for node in models:
         file = f"{safe_name(node.unique_id, 200)}.sql"
         nodes_of[file] = node.unique_id
-        tree = trees.get(node.unique_id)
-        text: str | None = None
-        if tree is not None:
-            with quiet_sqlglot(), contextlib.suppress(SqlglotError, ValueError, RecursionError):
-                text = _statement(node, tree, dialect)
+        text = texts.get(node.unique_id)
         if text is None:
             why = errors.get(node.unique_id, "could not write the model's statement")
             text = f"-- dbt {node.unique_id}: {why}\n"
@@ -485,43 +487,57 @@ _REF = re.compile(
 _SOURCE = re.compile(r"""^source\(\s*(['"])([^'"]+)\1\s*,\s*(['"])([^'"]+)\3\s*\)$""")
 
 
-def _schemas(project: DbtProject, trees: Mapping[str, exp.Expr]) -> dict[str, tuple[str, ...] | None]:
+def _schemas(project: DbtProject, texts: Mapping[str, str]) -> dict[str, tuple[str, ...] | None]:
     """unique_id -> columns, by the rules of the module docstring."""
-    relations = {n.relation: n.unique_id for n in project.nodes.values()}
-    read: dict[str, set[str]] = {}
-    for tree in trees.values():
-        for relation, names in _read_columns(tree, relations).items():
-            read.setdefault(relations[relation], set()).update(names)
     schemas: dict[str, tuple[str, ...] | None] = {}
+    candidates: dict[str, DbtNode] = {}  # documented only: complete if the SQL reads nothing else from it
     for node in project.nodes.values():
         columns = node.catalog_columns
         if columns is None and node.csv_header:
             columns = node.csv_header
         if columns is None and node.documented:
-            complete = node.contract or (
-                node.resource_type in ("source", "seed")
-                and read.get(node.unique_id, set()) <= set(node.documented)
-            )
-            columns = node.documented if complete else None
+            if node.contract:
+                columns = node.documented
+            elif node.resource_type in ("source", "seed"):
+                candidates[node.unique_id] = node
         schemas[node.unique_id] = columns
+    for uid in _verified(project, texts, candidates, schemas):
+        schemas[uid] = candidates[uid].documented
     return schemas
 
 
-def _read_columns(tree: exp.Expr, relations: Mapping[str, str]) -> dict[str, set[str]]:
-    """Columns the query reads by name from each relation (unqualified ones when it is the only source)."""
-    found: dict[str, set[str]] = {}
-    with contextlib.suppress(SqlglotError, RecursionError):
-        for scope in traverse_scope(tree):
-            tables = {k: v for k, v in scope.sources.items() if isinstance(v, exp.Table)}
-            for column in scope.columns:
-                source = scope.sources.get(column.table) if column.table else None
-                if not column.table and len(scope.sources) == 1:
-                    source = next(iter(scope.sources.values()))
-                if isinstance(source, exp.Table) and source in tables.values():
-                    name = table_parts(source)
-                    if name in relations:
-                        found.setdefault(name, set()).add(ident(column.this))
-    return found
+def _verified(
+    project: DbtProject,
+    texts: Mapping[str, str],
+    candidates: Mapping[str, DbtNode],
+    schemas: Mapping[str, tuple[str, ...] | None],
+) -> list[str]:
+    """The candidates whose documented columns hold every column their consumers read.
+
+    The consumers are traced without the candidates' schemas, so a column read from a candidate is
+    attributed to it (also through `WITH s AS (SELECT * FROM source)`). A column the trace cannot
+    place (`?.x`, e.g. unqualified in a join) that is not documented might be the candidate's: the
+    documentation is then not trusted either.
+    """
+    if not candidates:
+        return []
+    by_relation = {n.relation: uid for uid, n in candidates.items()}
+    consumers = [
+        uid for uid, n in project.nodes.items() if uid in texts and set(n.depends_on) & set(candidates)
+    ]
+    known = {project.nodes[u].relation: c for u, c in schemas.items() if c is not None}
+    records = trace_files([(uid, texts[uid]) for uid in consumers], project.dialect, known)
+    read: dict[str, set[str]] = {uid: set() for uid in candidates}
+    for record in records:
+        placed_nowhere = {e.source.column for e, _ in record.edges if not e.source.resolved}
+        for upstream in project.nodes[record.path].depends_on:
+            if upstream in read:
+                read[upstream] |= placed_nowhere
+        for edge, _ in record.edges:
+            uid = by_relation.get(edge.source.table)
+            if uid is not None and edge.source.column != "*":
+                read[uid].add(edge.source.column)
+    return [uid for uid, node in candidates.items() if read[uid] <= set(node.documented)]
 
 
 def _schema_file(

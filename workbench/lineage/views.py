@@ -173,7 +173,7 @@ class NodeDetails:
         else:
             body = "".join(
                 f"<tr><td>{e(r.principal)}</td><td>{e(r.role or '-')}</td><td>{e(r.source)}</td>"
-                f"<td>{r.count}</td><td>{e(r.first)}</td><td>{e(r.last)}</td></tr>"
+                f"<td>{r.count}</td><td>{e(_minute(r.first))}</td><td>{e(_minute(r.last))}</td></tr>"
                 for r in self.readers
             )
             readers = (
@@ -457,6 +457,11 @@ class LineageExplorer:
             origins=tuple(sorted(origins)),
             readers=None if readers is None else tuple(readers),
         )
+
+
+def _minute(text: str) -> str:
+    """An ISO time to the minute, for a narrow table (UTC as stored)."""
+    return text[:16].replace("T", " ") if len(text) >= 16 else text
 
 
 def _weakest(transforms: Iterable[str | None]) -> str | None:
