@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.lineage.sources import DBT_BUILD, LOG, PIPELINES, column_lineage, run_event
 from workbench.cli.main import main
 from workbench.errors import BadInput
 from workbench.lineage.build import lineage_folder
@@ -16,10 +16,6 @@ from workbench.lineage.graph import LineageGraph
 from workbench.lineage.openlineage import records_from_events, table_of
 from workbench.lineage.origins import load_origins
 from workbench.settings import Settings
-
-PIPELINES = REPO / "data" / "synthetic" / "pipelines"
-DBT = REPO / "tests" / "fixtures" / "dbt_project" / "target"
-LOG = REPO / "tests" / "fixtures" / "query_logs" / "postgres.log"
 
 
 def full_edges(settings: Settings) -> set[tuple[str, str, str, str, str, str | None]]:
@@ -32,14 +28,7 @@ def test_export_then_import_into_an_empty_workspace_gives_the_same_edges(
 ) -> None:
     for argv in (
         ["lineage", "build", str(PIPELINES)],
-        [
-            "lineage",
-            "build",
-            "--dbt-manifest",
-            str(DBT / "manifest.json"),
-            "--catalog",
-            str(DBT / "catalog.json"),
-        ],
+        DBT_BUILD,
         ["lineage", "import-history", str(LOG), "--format", "postgres"],
     ):
         assert main(argv) == 0, capsys.readouterr().err
@@ -96,32 +85,11 @@ def test_exported_events_are_openlineage_run_events(
     assert "transform=hash" in hashed["transformations"][0]["description"]
 
 
-def _event(
-    job: str, outputs: list[dict[str, object]], inputs: list[dict[str, object]] | None = None
-) -> dict[str, object]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2024-05-01T10:00:00Z",
-        "run": {"runId": "01908f5e-0000-7000-8000-000000000000"},
-        "job": {"namespace": "spark", "name": job},
-        "inputs": inputs or [],
-        "outputs": outputs,
-        "producer": "https://example.invalid/spark",
-    }
-
-
-def _lineage(fields: dict[str, object], dataset: list[object] | None = None) -> dict[str, object]:
-    facet: dict[str, object] = {"fields": fields}
-    if dataset is not None:
-        facet["dataset"] = dataset
-    return {"columnLineage": facet}
-
-
 PG = "postgres://db:5432"
 # (an event another producer wrote, the edges it gives: source, target, type, subtype, grade, transform)
 FOREIGN = [
     (  # the current facet: transformations per input field
-        _event("j1", [{"namespace": PG, "name": "hr.public.out", "facets": _lineage({"a": {"inputFields": [
+        run_event("j1", [{"namespace": PG, "name": "hr.public.out", "facets": column_lineage({"a": {"inputFields": [
             {"namespace": PG, "name": "hr.public.src", "field": "x",
              "transformations": [{"type": "DIRECT", "subtype": "AGGREGATION"},
                                  {"type": "INDIRECT", "subtype": "WINDOW"}]}]}})}]),
@@ -129,27 +97,27 @@ FOREIGN = [
          ("hr.public.src.x", "hr.public.out.a", "INDIRECT", "WINDOW", "resolved", None)},
     ),
     (  # the deprecated field-level transformationType
-        _event("j2", [{"namespace": PG, "name": "o", "facets": _lineage({"b": {
+        run_event("j2", [{"namespace": PG, "name": "o", "facets": column_lineage({"b": {
             "inputFields": [{"namespace": PG, "name": "s", "field": "y"}], "transformationType": "IDENTITY"}})}]),
         {("s.y", "o.b", "DIRECT", "IDENTITY", "resolved", None)},
     ),
     (  # masking without our description: a code derived from the value (hash)
-        _event("j3", [{"namespace": PG, "name": "o", "facets": _lineage({"k": {"inputFields": [
+        run_event("j3", [{"namespace": PG, "name": "o", "facets": column_lineage({"k": {"inputFields": [
             {"namespace": PG, "name": "s", "field": "ssn",
              "transformations": [{"type": "DIRECT", "subtype": "TRANSFORMATION", "masking": True}]}]}})}]),
         {("s.ssn", "o.k", "DIRECT", "TRANSFORMATION", "resolved", "hash")},
     ),
     (  # dataset-level lineage and a storage namespace: a file outside the warehouse
-        _event("j4", [{"namespace": "s3://bucket", "name": "feeds/out.parquet", "facets": _lineage({}, [
+        run_event("j4", [{"namespace": "s3://bucket", "name": "feeds/out.parquet", "facets": column_lineage({}, [
             {"namespace": PG, "name": "s", "field": "state", "transformations": [{"type": "INDIRECT", "subtype": "FILTER"}]}])}]),
         {("s.state", "file:s3://bucket/feeds/out.parquet.*", "INDIRECT", "FILTER", "resolved", None)},
     ),
     (  # no column-lineage facet: table level, inferred
-        _event("j5", [{"namespace": PG, "name": "o"}], [{"namespace": PG, "name": "s"}]),
+        run_event("j5", [{"namespace": PG, "name": "o"}], [{"namespace": PG, "name": "s"}]),
         {("s.*", "o.*", "DIRECT", "TRANSFORMATION", "inferred", None)},
     ),
     (  # an unknown subtype is read as the nearest one we know, never dropped
-        _event("j6", [{"namespace": PG, "name": "o", "facets": _lineage({"c": {"inputFields": [
+        run_event("j6", [{"namespace": PG, "name": "o", "facets": column_lineage({"c": {"inputFields": [
             {"namespace": PG, "name": "s", "field": "z", "transformations": [{"type": "INDIRECT", "subtype": "MAGIC"}]}]}})}]),
         {("s.z", "o.c", "INDIRECT", "CONDITIONAL", "resolved", None)},
     ),

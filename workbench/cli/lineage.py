@@ -14,6 +14,7 @@ from workbench.settings import Settings
 def cmd_lineage_build(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "dbt_manifest", None):  # a dbt project: workbench/cli/lineage_sources.py
         return lineage_sources.cmd_build_dbt(args, settings)
+    from workbench.lineage import progress
     from workbench.lineage.build import build
 
     report = build(
@@ -21,6 +22,7 @@ def cmd_lineage_build(args: argparse.Namespace, settings: Settings) -> int:
         [Path(p) for p in args.paths],
         dialect=args.dialect,
         schema_from_warehouse=args.schema_from_warehouse,
+        progress=progress.bar,
     )
     if args.json:
         print_json(report.to_json())
@@ -72,7 +74,10 @@ def register(parser: argparse.ArgumentParser, parser_class: type[argparse.Argume
         description="Trace SQL files and folders into the workspace's column graph (only changed files).",
     )
     build.add_argument("paths", nargs="*", metavar="PATH", help="SQL files or folders (default: rebuild all)")
-    build.add_argument("--dialect", default="duckdb", help="SQL dialect: duckdb (default), postgres, ...")
+    build.add_argument(
+        "--dialect",
+        help="SQL dialect: duckdb (default), postgres, ...; a rebuild keeps each file's own unless given",
+    )
     build.add_argument(
         "--schema-from-warehouse",
         action="store_true",

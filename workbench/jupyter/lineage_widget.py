@@ -191,7 +191,7 @@ def _build(settings: Settings, words: list[str], parser_class: type[argparse.Arg
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--dbt-manifest")
     parser.add_argument("--catalog")
-    parser.add_argument("--dialect", default="duckdb")
+    parser.add_argument("--dialect", default=None)
     args = parser.parse_args(words)
     if args.dbt_manifest:
         report = build_dbt(
@@ -199,7 +199,7 @@ def _build(settings: Settings, words: list[str], parser_class: type[argparse.Arg
         )
         print(report.summary())
         return
-    result = build(settings, [Path(p) for p in args.paths], dialect=args.dialect)
+    result = build(settings, [Path(p) for p in args.paths], dialect=args.dialect, progress=bar)
     print(
         f"Lineage: {result.files} files, {len(result.traced)} traced, {result.edges} edges over "
         f"{result.columns} columns, {result.phi_columns} columns carry PHI."

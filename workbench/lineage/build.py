@@ -11,7 +11,13 @@ defined so far.
 schema changed; when that changes the columns of a table it defines, the files that read that
 table are re-traced as well (bounded: each file at most once per round, rounds at most the number
 of files). `build` is the workspace operation: read the files, update the stored graph, save it,
-record a `lineage` ledger entry (file names, counts, error positions; no SQL text).
+record a `lineage` ledger entry (file names, counts, error positions; no SQL text). A rebuild (no
+paths) re-reads every stored SQL file in the dialect it was built in and keeps records without SQL
+(OpenLineage jobs) as they are.
+
+Every parsed statement passes a `NameGuard` first: an identifier or an external file name that
+looks like PHI becomes a keyed token, so no record holds one. Parsing and tracing report to a
+`Progress` (a bar on the terminal for `workbench lineage build`).
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ from workbench.lineage.graph import (
     locked,
     warehouse_key,
 )
+from workbench.lineage.progress import Progress, silent
+from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.split import FileError, Statement, parse_file_detail, quiet_sqlglot, scrub
 from workbench.lineage.sql import ident
 from workbench.lineage.statements import (
@@ -58,6 +66,8 @@ from workbench.lineage.statements import (
 from workbench.settings import Settings
 
 DEFAULT_DIALECT = "duckdb"
+# the `dialect` of records that hold edges without SQL (OpenLineage jobs): never re-traced
+EVENTS_DIALECT = "openlineage"
 SQL_SUFFIXES = (".sql",)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # Seconds one file may spend being parsed, and again being traced, before the rest is skipped.
@@ -91,14 +101,14 @@ class _Parsed:
     model: str | None = None  # a file holding one bare query defines the table named after it
 
 
-def _parse(path: str, text: str, dialect: str, budget: float | None) -> _Parsed:
+def _parse(path: str, text: str, dialect: str, budget: float | None, guard: NameGuard) -> _Parsed:
     deadline = time.monotonic() + budget if budget is not None else None
     parsed = parse_file_detail(text, dialect, deadline)
     statements, errors = parsed.statements, list(parsed.errors)
     footprints: dict[int, Footprint] = {}  # repeated statements share one parsed tree
     for statement in statements:
         if id(statement.expression) not in footprints:
-            footprints[id(statement.expression)] = footprint(statement.expression)
+            footprints[id(statement.expression)] = footprint(guard.statement(statement.expression))
     model = None
     if len(statements) == 1 and not errors and is_bare_query(statements[0].expression):
         if parsed.dropped and dialect == "tsql":
@@ -111,7 +121,7 @@ def _parse(path: str, text: str, dialect: str, budget: float | None) -> _Parsed:
                 )
             )
         else:
-            model = _model_name(path)
+            model = guard.name(_model_name(path))
     if model is not None:
         fp = footprints[id(statements[0].expression)]
         footprints[id(statements[0].expression)] = Footprint(model, True, fp.reads)
@@ -200,14 +210,24 @@ def trace_files(
     known: Mapping[str, tuple[str, ...] | None] | None = None,
     digest: str = "",
     budget: float | None = FILE_BUDGET_SECONDS,
+    *,
+    guard: NameGuard | None = None,
+    progress: Progress = silent,
 ) -> list[FileRecord]:
     """Trace `files` ((path, text) pairs) against the `known` tables; one record per file.
 
     `budget` bounds the seconds each file may spend in parsing and again in tracing; what is
-    left when it is spent is skipped and reported as an error of that file.
+    left when it is spent is skipped and reported as an error of that file. `guard` replaces names
+    that look like PHI (keyless placeholders when none is given); `progress` is told of each file
+    parsed and each statement traced.
     """
+    guard = guard or NameGuard()
     with quiet_sqlglot():
-        parsed = [_parse(path, text, dialect, budget) for path, text in files]
+        parsed = []
+        with progress(len(files), "parsing SQL") as advance:
+            for path, text in files:
+                parsed.append(_parse(path, text, dialect, budget, guard))
+                advance(1)
         index = TableIndex()
         for table, columns in (known or {}).items():
             index.add(table, columns)
@@ -221,38 +241,47 @@ def trace_files(
         errors: dict[int, list[FileError]] = {f: list(p.errors) for f, p in enumerate(parsed)}
         spent: dict[int, float] = {}
         traced_before: dict[tuple[object, ...], StatementLineage | None] = {}
-        for f, s in _order(parsed, index):
-            statement = parsed[f].statements[s]
-            if budget is not None and spent.get(f, 0.0) > budget:
-                if spent[f] != float("inf"):
+        order = _order(parsed, index)
+        with progress(len(order), "tracing SQL") as advance:
+            for f, s in order:
+                advance(1)
+                statement = parsed[f].statements[s]
+                if budget is not None and spent.get(f, 0.0) > budget:
+                    if spent[f] != float("inf"):
+                        errors[f].append(
+                            FileError(
+                                parsed[f].path, statement.line, 1, "time budget for tracing spent; skipped"
+                            )
+                        )
+                        spent[f] = float("inf")
+                    continue
+                started = time.monotonic()
+                # a repeated statement over tables whose columns did not change traces the same
+                fp = parsed[f].footprints[s]
+                key = (id(statement.expression), *((t, index.columns(index.resolve(t))) for t in fp.reads))
+                try:
+                    if key in traced_before:
+                        result = traced_before[key]
+                    else:
+                        model = parsed[f].model
+                        result = traced_before[key] = trace_statement(
+                            statement.expression, index, dialect, model
+                        )
+                except UnclassifiedStatement as exc:
+                    errors[f].append(FileError(parsed[f].path, statement.line, 1, str(exc)))
+                    result = None
+                except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as exc:
+                    message = scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
                     errors[f].append(
-                        FileError(parsed[f].path, statement.line, 1, "time budget for tracing spent; skipped")
+                        FileError(parsed[f].path, statement.line, 1, f"could not trace: {message}")
                     )
-                    spent[f] = float("inf")
-                continue
-            started = time.monotonic()
-            # a repeated statement over tables whose columns did not change traces the same
-            fp = parsed[f].footprints[s]
-            key = (id(statement.expression), *((t, index.columns(index.resolve(t))) for t in fp.reads))
-            try:
-                if key in traced_before:
-                    result = traced_before[key]
-                else:
-                    model = parsed[f].model
-                    result = traced_before[key] = trace_statement(statement.expression, index, dialect, model)
-            except UnclassifiedStatement as exc:
-                errors[f].append(FileError(parsed[f].path, statement.line, 1, str(exc)))
-                result = None
-            except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as exc:
-                message = scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
-                errors[f].append(FileError(parsed[f].path, statement.line, 1, f"could not trace: {message}"))
-                result = None
-            spent[f] = spent.get(f, 0.0) + time.monotonic() - started
-            results[(f, s)] = result
-            if result is not None and (result.columns is not None or result.kind in {"model","create_table",
-                                                                                    "create_view",
-                                                                                    "select_into"}):  # fmt: skip
-                index.define(result.target, result.columns)
+                    result = None
+                spent[f] = spent.get(f, 0.0) + time.monotonic() - started
+                results[(f, s)] = result
+                if result is not None and (result.columns is not None or result.kind in {"model","create_table",
+                                                                                        "create_view",
+                                                                                        "select_into"}):  # fmt: skip
+                    index.define(result.target, result.columns)
     records = []
     for f, p in enumerate(parsed):
         edges: dict[ColumnEdge, int] = {}
@@ -276,17 +305,19 @@ def trace_files(
             if result.kind not in {"ddl", "alter"}:
                 writes.append(Write(result.target, result.kind, statement.line, result.external))
         records.append(
-            FileRecord(
-                path=p.path,
-                sha256=p.sha256,
-                dialect=dialect,
-                schema_digest=digest,
-                statements=len(p.statements),
-                errors=tuple(sorted(errors[f], key=lambda e: (e.line, e.col))),
-                defines=defines,
-                reads=tuple(reads),
-                writes=tuple(writes),
-                edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
+            guard.record(
+                FileRecord(
+                    path=p.path,
+                    sha256=p.sha256,
+                    dialect=dialect,
+                    schema_digest=digest,
+                    statements=len(p.statements),
+                    errors=tuple(sorted(errors[f], key=lambda e: (e.line, e.col))),
+                    defines=defines,
+                    reads=tuple(reads),
+                    writes=tuple(writes),
+                    edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
+                )
             )
         )
     return records
@@ -315,19 +346,28 @@ def update(
     *,
     removed: Iterable[str] = (),
     read_text: Mapping[str, str] | None = None,
+    dialects: Mapping[str, str] | None = None,
+    guard: NameGuard | None = None,
+    progress: Progress = silent,
 ) -> UpdateResult:
-    """Re-trace the changed `files` (path -> text) and the files their changes reach; patch `graph`."""
+    """Re-trace the changed `files` (path -> text) and the files their changes reach; patch `graph`.
+
+    A file is traced in its `dialects` entry when given, else in `dialect`; a file re-traced only
+    because a table it reads changed keeps the dialect of its stored record.
+    """
     started = time.perf_counter()
+    guard = guard or NameGuard()
     digest = schema_digest(graph.external_schema)
     gone = [p for p in removed if p in graph.files]
     for path in gone:
         graph.remove(path)
+    chosen = dialects or {}
     pending = {
-        path: text
+        path: (text, chosen.get(path, dialect))
         for path, text in files.items()
         if (record := graph.files.get(path)) is None
         or record.sha256 != sha256(text)
-        or record.dialect != dialect
+        or record.dialect != chosen.get(path, dialect)
         or record.schema_digest != digest
     }
     traced: list[str] = []
@@ -335,35 +375,42 @@ def update(
     limit = len(graph.files) + len(pending) + 1
     while pending and rounds < limit:
         rounds += 1
-        known: dict[str, tuple[str, ...] | None] = dict(graph.external_schema)
-        for path, record in graph.files.items():
-            if path not in pending:
-                for table, columns in record.defines.items():
-                    if columns is not None or table not in known:
-                        known[table] = columns
         before = {p: dict(graph.files[p].defines) if p in graph.files else {} for p in pending}
-        records = trace_files(sorted(pending.items()), dialect, known, digest)
-        changed_tables: set[str] = set()
-        with collection_deferred():
-            for record in records:
-                old = before[record.path]
-                for table in set(old) | set(record.defines):
-                    if old.get(table, ()) != record.defines.get(table, ()):
-                        changed_tables.add(table)
-                graph.replace(record)
-                traced.append(record.path)
-        pending = {}
-        if changed_tables:
+        waiting = set(pending)
+        group_of: dict[str, int] = {}  # file traced this round -> its group (one group per dialect)
+        changed_by: dict[str, int] = {}  # table whose columns changed -> the last group that changed it
+        for number, group_dialect in enumerate(sorted({d for _, d in pending.values()})):
+            group = sorted((p, t) for p, (t, d) in pending.items() if d == group_dialect)
+            known: dict[str, tuple[str, ...] | None] = dict(graph.external_schema)
             for path, record in graph.files.items():
-                if path in {r.path for r in records}:
-                    continue
-                if changed_tables & set(record.reads):
-                    text = (read_text or {}).get(path)
-                    if text is None:
-                        with contextlib.suppress(OSError):
-                            text = read_sql(Path(path))
-                    if text is not None:
-                        pending[path] = text
+                if path not in waiting:
+                    for table, columns in record.defines.items():
+                        if columns is not None or table not in known:
+                            known[table] = columns
+            records = trace_files(group, group_dialect, known, digest, guard=guard, progress=progress)
+            with collection_deferred():
+                for record in records:
+                    old = before[record.path]
+                    for table in set(old) | set(record.defines):
+                        if old.get(table, ()) != record.defines.get(table, ()):
+                            changed_by[table] = number
+                    graph.replace(record)
+                    traced.append(record.path)
+                    group_of[record.path] = number
+            waiting -= {p for p, _ in group}
+        pending = {}
+        for path, record in graph.files.items():
+            if record.dialect == EVENTS_DIALECT:
+                continue
+            # a reader of a changed table, unless it was traced with (or after) the change
+            mine = group_of.get(path)
+            if any(t in changed_by and (mine is None or changed_by[t] > mine) for t in record.reads):
+                text = (read_text or {}).get(path)
+                if text is None:
+                    with contextlib.suppress(OSError):
+                        text = read_sql(Path(path))
+                if text is not None:
+                    pending[path] = (text, record.dialect)
     return UpdateResult(tuple(traced), tuple(gone), time.perf_counter() - started)
 
 
@@ -473,21 +520,34 @@ def catalog_seeds(
 def build(
     settings: Settings,
     paths: Sequence[Path],
-    dialect: str = DEFAULT_DIALECT,
+    dialect: str | None = None,
     schema_from_warehouse: bool = False,
+    *,
+    progress: Progress = silent,
 ) -> BuildReport:
-    """Build the given SQL files and folders into the workspace graph (all stored files if none)."""
-    dialect = check_dialect(dialect)
+    """Build the given SQL files and folders into the workspace graph (all stored files if none).
+
+    Given files are traced in `dialect` (duckdb by default). A rebuild (no paths) re-reads every
+    stored SQL file, and each keeps the dialect it was built in: the user's files take `dialect`
+    only when one is given, files written for dbt models and logged statements never do, and
+    records without SQL (OpenLineage jobs) are kept as they are.
+    """
+    from workbench.lineage.origins import load_origins
+
+    explicit = check_dialect(dialect) if dialect is not None else None
+    dialect = explicit or DEFAULT_DIALECT
     principal = None
     with contextlib.suppress(NoSession):
         principal = session.current(settings)
-    detail: dict[str, object] = {"dialect": dialect, "paths": [str(p) for p in paths]}
+    shown = explicit or (DEFAULT_DIALECT if paths else "as built")
+    detail: dict[str, object] = {"dialect": shown, "paths": [str(p) for p in paths]}
     try:
         folder = lineage_folder(settings)
         with locked(folder):
             graph = LineageGraph.load(folder)
             if schema_from_warehouse:
                 graph.external_schema = warehouse_schema(settings)
+            dialects: dict[str, str] = {}
             if paths:
                 found, folders = discover(paths)
                 removed = [
@@ -496,8 +556,14 @@ def build(
                     if any(_under(Path(p), f) for f in folders) and Path(p) not in found
                 ]
             elif graph.files:
-                found = [Path(p) for p in graph.files if Path(p).exists()]
-                removed = [p for p in graph.files if not Path(p).exists()]
+                stored = {p: r for p, r in graph.files.items() if r.dialect != EVENTS_DIALECT}
+                found = [Path(p) for p in stored if Path(p).exists()]
+                removed = [p for p in stored if not Path(p).exists()]
+                derived = load_origins(folder)
+                dialects = {
+                    p: explicit if explicit is not None and p not in derived else r.dialect
+                    for p, r in stored.items()
+                }
             else:
                 raise UsageError(
                     "Nothing to build; pass SQL files or folders: `workbench lineage build PATH...`."
@@ -516,7 +582,15 @@ def build(
                     texts[str(file)] = text
                 except OSError as exc:
                     read_errors.append(FileError(str(file), 0, 0, f"could not read ({type(exc).__name__})"))
-            result = update(graph, texts, dialect, removed=removed)
+            result = update(
+                graph,
+                texts,
+                dialect,
+                removed=removed,
+                dialects=dialects,
+                guard=NameGuard.of(settings),
+                progress=progress,
+            )
             graph.save(folder)
             tags = graph.propagate(catalog_seeds(graph, Catalog.load(settings.catalog_path)))
             errors = tuple(read_errors) + tuple(graph.errors(texts))

@@ -63,6 +63,7 @@ from workbench.lineage.origins import (
     write_files,
 )
 from workbench.lineage.progress import Progress, silent
+from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.split import FileError, quiet_sqlglot, scrub
 from workbench.lineage.sql import ColumnRef
 from workbench.lineage.statements import ColumnEdge, table_parts
@@ -322,8 +323,12 @@ class DbtPlan:
     rendered: set[str] = field(default_factory=set)  # nodes rendered from raw code
 
 
-def plan(project: DbtProject) -> DbtPlan:
-    """SQL files for every node, chunked in DAG order; pure (no files are written)."""
+def plan(project: DbtProject, guard: NameGuard | None = None) -> DbtPlan:
+    """SQL files for every node, chunked in DAG order; pure (no files are written).
+
+    `guard` replaces names that look like PHI in the files (keyless placeholders when none is given).
+    """
+    guard = guard or NameGuard()
     dialect = project.dialect or None
     by_cte = project.ephemeral_by_cte()
     trees: dict[str, exp.Query] = {}
@@ -355,11 +360,11 @@ def plan(project: DbtProject) -> DbtPlan:
         tree = trees.get(node.unique_id)
         if tree is not None:
             with quiet_sqlglot(), contextlib.suppress(SqlglotError, ValueError, RecursionError):
-                texts[node.unique_id] = _statement(node, tree, dialect)
+                texts[node.unique_id] = _statement(node, tree, dialect, guard)
     schemas = _schemas(project, texts)
     for file, kind in ((_SOURCES_FILE, "source"), (_SEEDS_FILE, "seed")):
         schema = _schema_file(
-            [n for n in project.nodes.values() if n.resource_type == kind], schemas, dialect
+            [n for n in project.nodes.values() if n.resource_type == kind], schemas, dialect, guard
         )
         if schema:
             files[file], nodes_of[file] = schema, ""
@@ -409,13 +414,15 @@ def _inline_ephemerals(tree: exp.Query, by_cte: Mapping[str, DbtNode], dialect: 
     return tree
 
 
-def _statement(node: DbtNode, tree: exp.Query, dialect: str | None) -> str:
+def _statement(node: DbtNode, tree: exp.Query, dialect: str | None, guard: NameGuard) -> str:
     query: exp.Expr = tree.copy()
     if node.resource_type == "snapshot":
         query = _snapshot_query(node, tree.copy(), dialect)
     kind = "VIEW" if node.materialized in {"view", "ephemeral", "materialized_view"} else "TABLE"
     target = exp.to_table(node.relation_sql, dialect=dialect)
-    create = blank_literals(exp.Create(this=target, kind=kind, expression=query, replace=True))
+    create = guard.statement(
+        blank_literals(exp.Create(this=target, kind=kind, expression=query, replace=True))
+    )
     header = f"-- dbt {node.unique_id} ({node.materialized})\n"
     return header + create.sql(dialect=dialect, pretty=True, comments=False) + ";\n"
 
@@ -541,7 +548,10 @@ def _verified(
 
 
 def _schema_file(
-    nodes: Sequence[DbtNode], schemas: Mapping[str, tuple[str, ...] | None], dialect: str | None
+    nodes: Sequence[DbtNode],
+    schemas: Mapping[str, tuple[str, ...] | None],
+    dialect: str | None,
+    guard: NameGuard,
 ) -> str:
     statements = []
     for node in sorted(nodes, key=lambda n: n.unique_id):
@@ -558,7 +568,7 @@ def _schema_file(
         with quiet_sqlglot(), contextlib.suppress(SqlglotError, ValueError):
             statements.append(
                 f"-- dbt {node.unique_id}\n"
-                + exp.Create(this=target, kind="TABLE").sql(dialect=dialect)
+                + guard.statement(exp.Create(this=target, kind="TABLE")).sql(dialect=dialect)
                 + ";"
             )
     return "\n".join(statements) + "\n" if statements else ""
@@ -698,7 +708,8 @@ def build_dbt(
 def _build(settings: Settings, project: DbtProject, progress: Progress) -> DbtReport:
     folder = lineage_folder(settings)
     base = folder / "dbt" / safe_name(project.name)
-    made = plan(project)
+    guard = NameGuard.of(settings)
+    made = plan(project, guard)
     paths = {name: str(base / name) for name in made.files}
     texts = {paths[name]: text for name, text in made.files.items()}
     with locked(folder):
@@ -716,9 +727,10 @@ def _build(settings: Settings, project: DbtProject, progress: Progress) -> DbtRe
             removed=removed,
             progress=progress,
             description=f"dbt {project.name}",
+            guard=guard,
         )
         for name, fallback in made.fallbacks.items():
-            patch(graph, paths[name], lambda record, f=fallback: _fallback_record(record, f))  # type: ignore[misc]
+            patch(graph, paths[name], lambda record, f=fallback: guard.record(_fallback_record(record, f)))  # type: ignore[misc]
         for name, uid in made.nodes_of.items():
             label = uid or f"{name.strip('_').removesuffix('.sql')}.{project.name}"  # sources.clinic
             origins[paths[name]] = Origin("dbt", label, source="manifest.json")

@@ -24,6 +24,10 @@ Formats:
   failed and is skipped.
 
 Times are stored in UTC; a time written with a zone name other than UTC/GMT is read as UTC.
+A log is read all or nothing: a JSON line that is not an object, or a CSV row without the log's
+fields, refuses the whole log with its line number (never its text), and nothing is imported.
+Names in the statements that look like PHI (an alias `"123-45-6789"`, a `COPY ... TO` file named
+after a person) are replaced by keyed tokens before anything is stored (`workbench.lineage.safe_names`).
 Importing the same log again replaces what it contributed. Each import is recorded in the ledger as
 `lineage` with counts (no SQL, no values).
 """
@@ -63,6 +67,7 @@ from workbench.lineage.origins import (
 )
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.readers import Read, save_logged_reads
+from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.split import FileError, parse_file, quiet_sqlglot
 from workbench.lineage.statements import TableIndex, table_parts, trace_query
 from workbench.settings import Settings
@@ -98,18 +103,32 @@ def read_log(path: Path, fmt: LogFormat, user: str | None = None) -> list[Logged
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise BadInput(f"Cannot read the query log {path} ({type(exc).__name__}).") from None
-    if fmt == "duckdb":
-        return list(_duckdb_log(text, user))
-    return list(_postgres_log(text))
+    try:
+        if fmt == "duckdb":
+            return list(_duckdb_log(text, user))
+        return list(_postgres_log(text))
+    except BadLine as bad:
+        raise BadInput(
+            f"Line {bad.line} of {path.name} {bad.what}; fix or remove that line and import again "
+            "(nothing was imported)."
+        ) from None
+
+
+class BadLine(Exception):
+    """A line of a log that cannot be read: the whole log is refused (never holds the line's text)."""
+
+    def __init__(self, line: int, what: str) -> None:
+        super().__init__(f"line {line} {what}")
+        self.line = line
+        self.what = what
 
 
 def _duckdb_log(text: str, default_user: str | None) -> Iterator[LoggedStatement]:
     stripped = text.lstrip()
     if stripped.startswith("[") or stripped.startswith("{"):
-        rows: Iterator[tuple[int, Mapping[str, object]]] = _json_rows(stripped)
+        rows: Iterator[tuple[int, Mapping[str, object]]] = _json_rows(text)
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        rows = ((reader.line_num, row) for row in reader)
+        rows = _csv_rows(text)
     for line, row in rows:
         lowered = {str(k).lower(): v for k, v in row.items() if k is not None}
         if str(lowered.get("type") or "QueryLog") != "QueryLog":
@@ -123,20 +142,38 @@ def _duckdb_log(text: str, default_user: str | None) -> Iterator[LoggedStatement
 
 
 def _json_rows(text: str) -> Iterator[tuple[int, Mapping[str, object]]]:
-    if text.startswith("["):
-        with contextlib.suppress(ValueError):
-            for i, item in enumerate(json.loads(text), 1):
-                if isinstance(item, dict):
-                    yield i, item
+    """(line, object) of JSON lines or of a JSON array of objects; a line that is neither is a `BadLine`."""
+    if text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadLine(exc.lineno, "is not valid JSON") from None
+        for i, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                raise BadLine(1, f"holds an entry (number {i}) that is not a JSON object")
+            yield i, item
         return
     for i, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
                 item = json.loads(line)
             except ValueError:
-                continue
-            if isinstance(item, dict):
-                yield i, item
+                raise BadLine(i, "is not a JSON object") from None
+            if not isinstance(item, dict):
+                raise BadLine(i, "is not a JSON object")
+            yield i, item
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, Mapping[str, object]]]:
+    """(line, row) of a CSV export with a header; a row with other fields than the header is a `BadLine`."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        for row in reader:
+            if None in row or None in row.values():
+                raise BadLine(reader.line_num, "does not have the columns of the header")
+            yield reader.line_num, row
+    except csv.Error:
+        raise BadLine(reader.line_num, "is not valid CSV") from None
 
 
 _PG_LINE = re.compile(
@@ -205,9 +242,15 @@ def _pg_stderr(text: str) -> Iterator[_PgEntry]:
 
 def _pg_csv(text: str) -> Iterator[_PgEntry]:
     reader = csv.reader(io.StringIO(text))
-    for row in reader:
-        if len(row) >= 14:
+    try:
+        for row in reader:
+            if not row:
+                continue
+            if len(row) < 14:
+                raise BadLine(reader.line_num, "does not have the fields of a csvlog entry")
             yield (reader.line_num, row[0], row[1] or "unknown", row[3], row[11], row[13])
+    except csv.Error:
+        raise BadLine(reader.line_num, "is not valid CSV") from None
 
 
 def _pg_json(text: str) -> Iterator[_PgEntry]:
@@ -366,6 +409,7 @@ def _import(
     queries: list[tuple[LoggedStatement, exp.Expr]] = []
     errors: list[FileError] = []
     skipped = failed = 0
+    guard = NameGuard.of(settings)
     with quiet_sqlglot(), progress(len(logged), f"reading {path.name}") as advance:
         for entry in logged:
             advance(1)
@@ -377,7 +421,7 @@ def _import(
                 FileError(path.name, entry.line + e.line - 1, e.col, e.message) for e in parse_errors
             )
             for statement in parsed:
-                node = statement.expression
+                node = guard.statement(statement.expression)  # names that look like PHI: tokens
                 writes = isinstance(node, _WRITES) or (
                     isinstance(node, exp.Select) and isinstance(node.args.get("into"), exp.Into)
                 )
@@ -424,6 +468,7 @@ def _import(
             removed=removed,
             progress=progress,
             description=f"tracing {path.name}",
+            guard=guard,
         )
         origins.update(origins_new)
         graph.save(folder)

@@ -6,10 +6,13 @@
   the path and the edge type of each hop. Value-carrying edges (DIRECT) and value-deciding edges
   (CONDITIONAL, WINDOW) are followed on; row-level edges (FILTER, JOIN, GROUP_BY, SORT) are reported
   as `table.*` and not followed.
-- **readers**: every principal whose governed query (ledger action `query`, outcome `ok`, within the
-  UTC window; a date-only `--until` means the end of that day, i.e. before the next day starts) read the target or a downstream column that carries its values. Ledger columns are
-  warehouse names (`patients.SSN`), matched case-insensitively; warehouse tables live in schema
-  `main`, so `patients.ssn`, `main.patients.ssn` and `db.main.patients.ssn` are the same column.
+- **readers**: every principal who read the target or a downstream column that carries its values
+  within the UTC window (a date-only `--until` means the end of that day, i.e. before the next day
+  starts), one `ReaderSummary` per principal, role, purpose and source: governed queries (ledger
+  action `query`, outcome `ok`) and the statements of imported query logs
+  (`workbench lineage import-history`; see `workbench.lineage.readers`). Columns are warehouse
+  names (`patients.SSN`), matched case-insensitively; warehouse tables live in schema `main`, so
+  `patients.ssn`, `main.patients.ssn` and `db.main.patients.ssn` are the same column.
 - **recipients**: every place outside the covered entity the values reach: a file written by
   `COPY ... TO` or `EXPORT DATA`, or a table in a schema the workspace declares external
   (`Settings.external_schemas`), named by `[lineage.recipients]` in `settings.toml` when given.
@@ -45,6 +48,8 @@ from workbench.errors import AccessDenied, BadInput, WorkbenchError
 from workbench.kinds import IdentifierKind
 from workbench.lineage.build import catalog_seeds, lineage_folder
 from workbench.lineage.graph import LineageGraph, Reach, collection_deferred, is_external_table, warehouse_key
+from workbench.lineage.readers import ReaderSummary, all_reads, readers_of
+from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.statements import FILE_PREFIX
 from workbench.session import Principal
 from workbench.settings import Settings
@@ -104,28 +109,6 @@ class Downstream:
 
 
 @dataclass(frozen=True)
-class Reader:
-    """A principal whose governed queries read affected columns in the window."""
-
-    principal: str
-    role: str
-    purpose: str
-    first: str
-    last: str
-    count: int
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "principal": self.principal,
-            "role": self.role,
-            "purpose": self.purpose,
-            "first": self.first,
-            "last": self.last,
-            "count": self.count,
-        }
-
-
-@dataclass(frozen=True)
 class Recipient:
     """A place outside the covered entity that receives affected columns."""
 
@@ -144,7 +127,7 @@ class ImpactReport:
     target: str
     columns: tuple[str, ...]  # the graph columns the target names
     downstream: tuple[Downstream, ...]
-    readers: tuple[Reader, ...]
+    readers: tuple[ReaderSummary, ...]
     recipients: tuple[Recipient, ...]
     kinds: tuple[str, ...]
     individuals: int | None
@@ -187,8 +170,10 @@ class ImpactReport:
         for d in self.downstream:
             lines.append(f"  {d.hops}  {d.column}  ({' > '.join(d.types)})")
         for r in self.readers:
+            who = ", ".join(x for x in (r.role, r.purpose) if x)
             lines.append(
-                f"  reader {r.principal} ({r.role}, {r.purpose}): {r.count} queries, {r.first} .. {r.last}"
+                f"  reader {r.principal} ({who + '; ' if who else ''}{r.source}): {r.count} reads, "
+                f"{r.first} .. {r.last}"
             )
         for rc in self.recipients:
             lines.append(f"  recipient {rc.name} via {rc.via}: {', '.join(rc.columns)}")
@@ -289,7 +274,9 @@ def _analyse(
         columns=tuple(starts) if starts else tuple(f"{t}.{column}" if column else t for t in tables),
         downstream=downstream,
         readers=tuple(_readers(settings, tables, column, affected, graph, since, until, until_exclusive)),
-        recipients=tuple(_recipients(graph, reached.values(), settings.external_schemas, config)),
+        recipients=tuple(
+            _recipients(graph, reached.values(), settings.external_schemas, config, NameGuard.of(settings))
+        ),
         kinds=tuple(sorted(k.value for k in _kinds(graph, catalog, tables, column, starts))),
         individuals=_individuals(settings, graph, catalog, config, tables, column, affected),
         since=since.isoformat() if since else None,
@@ -424,7 +411,8 @@ def _readers(
     since: datetime | None,
     until: datetime | None,
     until_exclusive: bool = False,
-) -> list[Reader]:
+) -> list[ReaderSummary]:
+    """Who read the target or a column that carries its values: governed queries and imported logs."""
     columns: set[str] = set()
     whole_tables: set[str] = set()
     for table in tables:
@@ -443,40 +431,9 @@ def _readers(
                 whole_tables.add(key)
         elif (name := _ledger_name(data["table"], data["column"])) is not None:
             columns.add(name)
-    found: dict[tuple[str, str, str], list[str]] = {}
-    for entry in audit.ledger(settings).entries():
-        if entry.action != "query" or entry.outcome != "ok":
-            continue
-        moment = _instant(entry.ts, "ts")
-        if moment is not None and (
-            (since is not None and moment < since)
-            or (until is not None and (moment >= until if until_exclusive else moment > until))
-        ):
-            continue
-        if _entry_reads(entry.detail, columns, whole_tables):
-            found.setdefault((entry.actor, entry.role, entry.purpose), []).append(entry.ts)
-    return [
-        Reader(actor, role, purpose, min(stamps), max(stamps), len(stamps))
-        for (actor, role, purpose), stamps in sorted(found.items())
-    ]
-
-
-def _entry_reads(detail: Mapping[str, object], columns: set[str], tables: set[str]) -> bool:
-    names: set[str] = set()
-    for item in detail.get("columns", ()) or ():  # type: ignore[attr-defined]
-        if isinstance(item, dict) and isinstance(item.get("column"), str):
-            names.add(item["column"].lower())
-    for output in detail.get("outputs", ()) or ():  # type: ignore[attr-defined]
-        if isinstance(output, dict):
-            names.update(str(s).lower() for s in output.get("sources", ()) or ())
-    if names & columns:
-        return True
-    if tables:
-        if any(name.rsplit(".", 1)[0] in tables for name in names):
-            return True
-        read_tables = {str(t).lower() for t in detail.get("tables", ()) or ()}  # type: ignore[attr-defined]
-        return bool(read_tables & tables)
-    return False
+    return readers_of(
+        all_reads(settings), columns, whole_tables, since, until, until_exclusive=until_exclusive
+    )
 
 
 # -- recipients ------------------------------------------------------------------------------------
@@ -495,9 +452,14 @@ _VIA = {
 
 
 def _recipients(
-    graph: LineageGraph, reached: Iterable[Reach], external_schemas: Iterable[str], config: ImpactSettings
+    graph: LineageGraph,
+    reached: Iterable[Reach],
+    external_schemas: Iterable[str],
+    config: ImpactSettings,
+    guard: NameGuard,
 ) -> list[Recipient]:
     schemas = tuple(external_schemas)
+    named = _recipient_names(config, guard)
     by_table: dict[str, list[str]] = {}
     for reach in reached:
         if not reach.carries:
@@ -514,7 +476,7 @@ def _recipients(
             if not table.startswith(FILE_PREFIX):
                 label += f" into external schema {table.split('.')[-2]!r}"
             ways.append(f"{label} ({path.rsplit('/', 1)[-1]}:{write.line})")
-        name = config.recipients.get(table) or config.recipients.get(table.removeprefix(FILE_PREFIX))
+        name = named.get(table) or named.get(table.removeprefix(FILE_PREFIX))
         recipients.append(
             Recipient(
                 name=name or table.removeprefix(FILE_PREFIX),
@@ -523,6 +485,15 @@ def _recipients(
             )
         )
     return recipients
+
+
+def _recipient_names(config: ImpactSettings, guard: NameGuard) -> dict[str, str]:
+    """Configured recipient names by table or file, also as the graph spells a name that looks like PHI."""
+    names: dict[str, str] = dict(config.recipients)
+    for key, name in config.recipients.items():
+        names.setdefault(guard.table(key), name)
+        names.setdefault(guard.location(key), name)
+    return names
 
 
 # -- kinds -----------------------------------------------------------------------------------------

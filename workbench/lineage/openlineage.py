@@ -24,7 +24,9 @@ without any is DIRECT TRANSFORMATION), the `schema` facet as the output's column
 without a `columnLineage` facet one table-level edge from each input (`in.* -> out.*`, DIRECT
 TRANSFORMATION, `inferred`). Datasets of namespace `file` or of a storage scheme (`s3://`, `gs://`,
 ...) become files outside the warehouse (`file:<location>`); others are tables named as the event
-names them. Importing a job again replaces it.
+names them. Importing a job again replaces it. Import is all or nothing: a line that is not a JSON
+object refuses the file, naming the line (never its text), and nothing is imported. Dataset, field
+and job names that look like PHI are replaced by keyed tokens (`workbench.lineage.safe_names`).
 
 Exporting and importing back into an empty workspace gives the same edges, grades and transforms.
 """
@@ -45,7 +47,7 @@ from typing import Any, TextIO
 
 from workbench import audit, session
 from workbench.errors import BadInput, NoSession
-from workbench.lineage.build import lineage_folder
+from workbench.lineage.build import EVENTS_DIALECT, lineage_folder
 from workbench.lineage.graph import FileRecord, LineageGraph, Write, locked
 from workbench.lineage.origins import (
     OPENLINEAGE_PREFIX,
@@ -56,6 +58,7 @@ from workbench.lineage.origins import (
     utc_iso,
 )
 from workbench.lineage.progress import Progress, silent
+from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.sql import DIRECT_SUBTYPES, ColumnRef, EdgeType, Grade, Subtype, Transform
 from workbench.lineage.statements import FILE_PREFIX, ColumnEdge
 from workbench.settings import Settings
@@ -221,8 +224,12 @@ def export_openlineage(
 # -- import ------------------------------------------------------------------------------------------
 
 
-def read_events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, event) of an OpenLineage events file: JSON lines, a JSON array or one JSON object."""
+def read_events(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line, event) of an OpenLineage events file: JSON lines, a JSON array or one JSON object.
+
+    All or nothing: a line (or array entry) that is not a JSON object refuses the whole file, with
+    its number and never its text.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -230,26 +237,37 @@ def read_events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     stripped = text.strip()
     if stripped.startswith("["):
         try:
-            items = json.loads(stripped)
-        except ValueError:
-            raise BadInput(
-                f"{path} is not JSON; pass OpenLineage run events, one JSON object per line."
-            ) from None
-        yield from ((i, item) for i, item in enumerate(items, 1) if isinstance(item, dict))
-        return
-    bad = 0
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _bad(path, exc.lineno, "is not JSON") from None
+        for i, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                raise _bad(path, 1, f"holds an entry (number {i}) that is not a JSON object")
+        return list(enumerate(items, 1))
+    if stripped.startswith("{") and "\n" in stripped:
+        with contextlib.suppress(ValueError):  # one event written over several lines
+            item = json.loads(text)
+            if isinstance(item, dict):
+                return [(1, item)]
+    events = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except ValueError:
-            bad += 1
-            continue
-        if isinstance(item, dict):
-            yield number, item
-    if bad and not stripped.startswith("{"):
-        raise BadInput(f"{path} has {bad} lines that are not JSON; pass OpenLineage events as JSON lines.")
+            raise _bad(path, number, "is not JSON") from None
+        if not isinstance(item, dict):
+            raise _bad(path, number, "is not a JSON object")
+        events.append((number, item))
+    return events
+
+
+def _bad(path: Path, line: int, what: str) -> BadInput:
+    return BadInput(
+        f"Line {line} of {path.name} {what}; OpenLineage events are one JSON object per line: fix or "
+        "remove that line and import again (nothing was imported)."
+    )
 
 
 def _transformation(
@@ -292,9 +310,11 @@ def _input_edges(
 
 
 def records_from_events(
-    numbered: Iterable[tuple[int, Mapping[str, Any]]],
+    numbered: Iterable[tuple[int, Mapping[str, Any]]], guard: NameGuard | None = None
 ) -> tuple[list[FileRecord], dict[str, Origin]]:
-    """One record per job (namespace, name), with its origin."""
+    """One record per job (namespace, name), with its origin; names that look like PHI become tokens
+    (`guard`, keyless placeholders when none is given)."""
+    guard = guard or NameGuard()
     jobs: dict[tuple[str, str], list[tuple[int, Mapping[str, Any]]]] = {}
     for line, event in numbered:
         job = event.get("job")
@@ -365,28 +385,29 @@ def records_from_events(
                             edges.setdefault(edge, line)
                 for edge in _input_edges(lineage.get("dataset") or (), ColumnRef(table, "*"), True):
                     edges.setdefault(edge, line)
-        path = f"{OPENLINEAGE_PREFIX}{namespace}/{name}"
+        job = f"{guard.location(namespace)}/{guard.location(name)}"
+        path = f"{OPENLINEAGE_PREFIX}{job}"
         digest = hashlib.sha256(
             json.dumps([e for _, e in group], sort_keys=True, default=str).encode()
         ).hexdigest()
         records.append(
-            FileRecord(
-                path=path,
-                sha256=digest,
-                dialect="openlineage",
-                schema_digest="",
-                statements=len(group),
-                errors=(),
-                defines=defines,
-                reads=tuple(reads),
-                writes=tuple(writes.values()),
-                edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
+            guard.record(
+                FileRecord(
+                    path=path,
+                    sha256=digest,
+                    dialect=EVENTS_DIALECT,
+                    schema_digest="",
+                    statements=len(group),
+                    errors=(),
+                    defines=defines,
+                    reads=tuple(reads),
+                    writes=tuple(writes.values()),
+                    edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
+                )
             )
         )
         user = next((u for u in users if u), None)
-        origins[path] = Origin(
-            "openlineage", f"{namespace}/{name}", user=user, time=max(times) if times else None
-        )
+        origins[path] = Origin("openlineage", job, user=user, time=max(times) if times else None)
     return records, origins
 
 
@@ -416,9 +437,9 @@ def import_openlineage(settings: Settings, path: Path, *, progress: Progress = s
     """Import OpenLineage run events into the workspace graph; recorded in the ledger."""
     detail: dict[str, object] = {"operation": "import", "format": "openlineage", "file": Path(path).name}
     try:
-        numbered = list(read_events(Path(path)))
+        numbered = read_events(Path(path))
         with progress(len(numbered), f"reading {Path(path).name}") as advance:
-            records, new_origins = records_from_events(numbered)
+            records, new_origins = records_from_events(numbered, NameGuard.of(settings))
             advance(len(numbered))
         folder = lineage_folder(settings)
         with locked(folder):

@@ -32,6 +32,7 @@ from sqlglot import exp
 from workbench.lineage.build import UpdateResult, update
 from workbench.lineage.graph import FileRecord, LineageGraph
 from workbench.lineage.progress import Progress, silent
+from workbench.lineage.safe_names import NameGuard
 
 OriginKind = Literal["sql", "dbt", "query_log", "openlineage"]
 ORIGIN_KINDS: tuple[OriginKind, ...] = get_args(OriginKind)
@@ -191,6 +192,7 @@ def trace_in_chunks(
     removed: Sequence[str] = (),
     progress: Progress = silent,
     description: str = "lineage",
+    guard: NameGuard | None = None,
 ) -> list[UpdateResult]:
     """Trace derived files chunk by chunk (each chunk after the tables it reads), with a progress bar.
 
@@ -204,7 +206,9 @@ def trace_in_chunks(
     with progress(total, description) as advance:
         for chunk in chunks:
             if chunk:
-                results.append(update(graph, {p: texts[p] for p in chunk}, dialect, read_text=texts))
+                results.append(
+                    update(graph, {p: texts[p] for p in chunk}, dialect, read_text=texts, guard=guard)
+                )
             advance(len(chunk))
     return results
 

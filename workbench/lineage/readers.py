@@ -168,13 +168,19 @@ def readers_of(
     tables: Iterable[str] = (),
     since: datetime | None = None,
     until: datetime | None = None,
+    *,
+    until_exclusive: bool = False,
 ) -> list[ReaderSummary]:
-    """Who read any of `columns` (graph or warehouse names) or anything of `tables`, in the window."""
+    """Who read any of `columns` (graph or warehouse names) or anything of `tables`, in the window.
+
+    The window runs from `since` through `until` (before `until` when `until_exclusive`, as for a
+    date-only `--until`); a read whose time is unknown is kept rather than hidden.
+    """
     wanted_columns = {k for c in columns if (k := column_key(c)) is not None}
     wanted_tables = {k for t in tables if (k := table_key(t)) is not None}
     found: dict[tuple[str, str, str, str], list[str]] = {}
     for read in reads:
-        if not _within(read.time, since, until):
+        if not _within(read.time, since, until, until_exclusive):
             continue
         keys = {k for c in read.columns if (k := column_key(c)) is not None}
         hit = bool(keys & wanted_columns)
@@ -199,10 +205,12 @@ def instant(text: str) -> datetime | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _within(text: str, since: datetime | None, until: datetime | None) -> bool:
+def _within(text: str, since: datetime | None, until: datetime | None, until_exclusive: bool = False) -> bool:
     if since is None and until is None:
         return True
     moment = instant(text)
     if moment is None:
         return True  # unknown time: kept rather than hidden
-    return (since is None or moment >= since) and (until is None or moment <= until)
+    if since is not None and moment < since:
+        return False
+    return until is None or (moment < until if until_exclusive else moment <= until)
