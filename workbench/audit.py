@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from workbench.errors import BadInput, LedgerError, NoSession
+from workbench.errors import BadInput, NoSession
 from workbench.keys import derive_key, keyed_hash, workspace_secret
 from workbench.ledger import (
     CheckpointSchedule,
@@ -125,7 +125,13 @@ def verify_ledger(
     until: datetime | None = None,
 ) -> Verification:
     """Verify the ledger against its witness (or the checkpoints in `checkpoint_file`), whole or
-    for the entries between `since` and `until`; then record that a verification ran and what it found."""
+    for the entries between `since` and `until`.
+
+    A passing verification is recorded in the ledger (and fails closed if it cannot be). A failing
+    one is not: appending to a damaged ledger would change the evidence, so a second verify would
+    name a different kind or seq (after a rollback, its own entry turns `rollback` into `rewrite`).
+    The caller reports the finding (the CLI on stderr, exit 3); the project keeps no separate
+    integrity log yet, so a failed verification leaves no record of its own."""
     book = ledger(settings)
     notes = None if checkpoint_file is None else notes_in(_read_text(checkpoint_file))
     trusted = notary(settings).trusted(notes)
@@ -137,13 +143,8 @@ def verify_ledger(
     principal = None
     with contextlib.suppress(NoSession):
         principal = current(settings)
-    outcome: Outcome = "ok" if verification.ok else "error"
-    try:
-        record(settings, "verify", outcome, verification.to_json(), principal)
-    except LedgerError:
-        if verification.ok:
-            raise  # fail closed: a verification that cannot be recorded did not happen
-        # A damaged ledger may refuse the entry (e.g. a truncated one); its finding is still reported.
+    if verification.ok:  # fail closed: a verification that cannot be recorded did not happen
+        record(settings, "verify", "ok", verification.to_json(), principal)
     return verification
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.ledger.sample import Witnessed, kind_of, query_event, raw_sqlite
-from workbench.errors import LedgerError
+from workbench.errors import LedgerError, LedgerTampered
 from workbench.ledger import CheckpointSchedule, Keyring, Ledger, Notary, Witness, parallel
 from workbench.ledger.canonical import entry_bytes, entry_hash
 from workbench.ledger.merkle import leaf_hash
@@ -124,8 +124,9 @@ def test_rollback_then_more_appends_is_refused_by_the_notary_and_caught(
     book.checkpoint()
     put_back(book, tmp_path / "old.sqlite")
     book.append(7)  # 12 entries again, but a different history from entry 6 on
-    with pytest.raises(LedgerError, match="no longer extends"):
+    with pytest.raises(LedgerTampered, match=r"^No checkpoint written: .*rewrite at sequence 6") as refused:
         book.checkpoint()  # never signs the forked history
+    assert (refused.value.exit_code, refused.value.kind, refused.value.seq) == (3, "rewrite", 6)
     assert kind_of(book.verify()) == (6, "rewrite")
 
 
@@ -285,11 +286,23 @@ def test_truncated_ledger_is_not_signed(book: Witnessed) -> None:
     book.checkpoint()
     with raw_sqlite(book.path) as db:
         db.execute("DELETE FROM entries WHERE seq = 5")
-    with pytest.raises(LedgerError, match="tree has 5 leaves"):
-        book.checkpoint()
+    with pytest.raises(LedgerTampered, match="truncation at sequence 5") as refused:
+        book.checkpoint()  # the tree still has 5 leaves
+    assert refused.value.exit_code == 3
     with raw_sqlite(book.path) as db:
         db.execute("DELETE FROM tree WHERE pos >= 7")  # stored_nodes(4) = 7
-    with pytest.raises(LedgerError, match="fewer than the 5"):
+    with pytest.raises(LedgerTampered, match="truncation at sequence 5"):
+        book.checkpoint()  # fewer entries than the newest checkpoint
+    assert len(book.notary.witness.path.read_text().splitlines()) == 1
+
+
+def test_a_damaged_tree_is_not_signed_but_is_no_tampering(book: Witnessed) -> None:
+    """The tree is an index: entries that verify with a damaged tree are the signer's error (exit 1)."""
+    book.append(5)
+    with raw_sqlite(book.path) as db:
+        db.execute("DELETE FROM tree WHERE pos = 6")  # the subtree over entries 1-4
+    assert book.ledger.verify().ok
+    with pytest.raises(LedgerError, match="damaged"):
         book.checkpoint()
 
 

@@ -5,6 +5,7 @@
     workbench ledger consistency OLD_SIZE [--json]
     workbench ledger checkpoint [--json]
     workbench ledger rotate-key [--json]
+    workbench ledger rebuild-tree [--json]
 
 Exit code 3 when the ledger fails verification (or a proof cannot be made because it does).
 """
@@ -57,7 +58,7 @@ def cmd_ledger_verify(args: argparse.Namespace, settings: Settings) -> int:
         )
     if not verification.ok:
         print(
-            f"Ledger integrity failure: {verification.kind} at sequence {verification.first_bad_seq}. "
+            f"Ledger integrity failure: {verification.finding()}. "
             "Preserve the workspace and report it to your privacy officer.",
             file=sys.stderr,
         )
@@ -142,6 +143,34 @@ def cmd_ledger_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_ledger_rebuild_tree(args: argparse.Namespace, settings: Settings) -> int:
+    from workbench import audit
+
+    book = audit.ledger(settings)
+    trusted = audit.notary(settings).trusted()
+    verification = book.rebuild_tree([signed.checkpoint for signed in trusted.checkpoints])
+    if not verification.ok:
+        if args.json:
+            print_json({"rebuilt": False, **verification.to_json()})
+        print(
+            f"Ledger integrity failure: {verification.finding()}. The tree was not rebuilt. "
+            "Preserve the workspace and report it to your privacy officer.",
+            file=sys.stderr,
+        )
+        return 3
+    detail = {"command": "rebuild-tree", **verification.to_json()}
+    audit.record(settings, "verify", "ok", detail, _principal(settings))
+    if args.json:
+        print_json({"rebuilt": True, **verification.to_json()})
+    else:
+        head = verification.checkpoint
+        print(
+            f"Merkle tree rebuilt from {verification.entries} verified entries"
+            + (f"; it reproduces the signed checkpoint of size {head.size}." if head else ".")
+        )
+    return 0
+
+
 def register(parser: argparse.ArgumentParser, parser_class: type[argparse.ArgumentParser]) -> None:
     """Add the ledger subcommands to `parser` (the `ledger` command)."""
     sub = parser.add_subparsers(dest="ledger_command", required=True, parser_class=parser_class)
@@ -184,6 +213,13 @@ def register(parser: argparse.ArgumentParser, parser_class: type[argparse.Argume
     )
     rotate.add_argument("--json", action="store_true", help="print machine-readable JSON")
     rotate.set_defaults(func=cmd_ledger_rotate_key)
+
+    rebuild = sub.add_parser(
+        "rebuild-tree",
+        help="Recompute a damaged Merkle tree from the entries, after they verify against the checkpoints.",
+    )
+    rebuild.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    rebuild.set_defaults(func=cmd_ledger_rebuild_tree)
 
     from workbench.cli import audit_export
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Final
 
 from workbench.errors import LedgerError
+from workbench.ledger import schema
 from workbench.ledger.checkpoint import (
     Checkpoint,
     CheckpointRejected,
@@ -128,12 +129,18 @@ def _tree_head(path: Path, busy_ms: int, latest: Checkpoint | None) -> tuple[int
     try:
         with closing(sqlite3.connect(uri, uri=True, timeout=busy_ms / 1000, isolation_level=None)) as conn:
             conn.execute("BEGIN")
+            if schema.problems(conn):
+                raise LedgerError(
+                    f"No checkpoint written: the ledger at {path} holds SQLite objects the workbench "
+                    "does not create; run `workbench ledger verify`."
+                )
             size = leaf_count(conn)
             last_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM entries").fetchone()[0]
             if last_seq != size:
                 raise LedgerError(
                     f"No checkpoint written: the ledger at {path} ends at entry {last_seq} but its "
-                    f"tree has {size} leaves; run `workbench ledger verify`."
+                    f"tree has {size} leaves; run `workbench ledger verify`, and if the entries verify, "
+                    "`workbench ledger rebuild-tree`."
                 )
             reader = SubtreeReader(conn)
             if latest is not None and size < latest.size:
@@ -144,12 +151,14 @@ def _tree_head(path: Path, busy_ms: int, latest: Checkpoint | None) -> tuple[int
             if latest is not None and latest.size and reader(0, latest.size) != latest.root:
                 raise LedgerError(
                     f"No checkpoint written: the ledger at {path} no longer extends its newest "
-                    f"checkpoint (size {latest.size}); run `workbench ledger verify`."
+                    f"checkpoint (size {latest.size}); run `workbench ledger verify`, and if the entries "
+                    "verify, `workbench ledger rebuild-tree`."
                 )
             return size, reader.frontier(size).root()
     except TreeDamaged:
         raise LedgerError(
-            f"No checkpoint written: the Merkle tree in {path} is damaged; run `workbench ledger verify`."
+            f"No checkpoint written: the Merkle tree in {path} is damaged; run `workbench ledger verify`, "
+            "and if the entries verify, `workbench ledger rebuild-tree`."
         ) from None
     except sqlite3.Error as exc:
         code = getattr(exc, "sqlite_errorname", None) or type(exc).__name__

@@ -15,6 +15,12 @@ checkpoint syncs it first). `synchronous="FULL"` syncs every append. Any failure
 `LedgerError`, so the audited operation fails closed. `PRIMARY KEY (seq)`, `UNIQUE (prev_hash)`
 and the tree's `PRIMARY KEY (level, idx)` reject a duplicate even from a writer that ignored
 the lock.
+
+A file whose SQLite schema is not the ledger's (a trigger, a view, a rebuilt table: see
+`workbench.ledger.schema`) still opens, so that it can be verified, but every append raises
+`LedgerTampered` (kind ``schema``); an append re-checks the schema whenever SQLite's schema
+cookie has changed since the last check, so a trigger added under a long-running kernel is
+caught at its next append.
 """
 
 from __future__ import annotations
@@ -23,14 +29,14 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar, cast, get_args
 
-from workbench.errors import BadInput, LedgerError
-from workbench.ledger import tree
+from workbench.errors import BadInput, LedgerError, LedgerTampered
+from workbench.ledger import schema, tree
 from workbench.ledger.canonical import (
     GENESIS_PREV_HASH,
     SERIALIZATION_VERSION,
@@ -49,7 +55,9 @@ from workbench.ledger.verify import (
     StoredRow,
     Verification,
     row_bytes,
+    schema_check,
     seq_at_or_after,
+    tampered,
     verify_all,
     verify_range,
 )
@@ -60,22 +68,6 @@ SCHEMA_VERSION: Final = 2
 Synchronous = Literal["FULL", "EXTRA", "NORMAL"]
 Clock = Callable[[], datetime]
 
-_SCHEMA: Final = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE IF NOT EXISTS entries (
-        seq INTEGER PRIMARY KEY CHECK (seq >= 1),
-        ts TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        role TEXT NOT NULL,
-        purpose TEXT NOT NULL,
-        action TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        prev_hash TEXT NOT NULL UNIQUE,
-        hash TEXT NOT NULL
-    )""",
-    tree.TREE_SCHEMA,
-)
 _META: Final = {"schema_version": str(SCHEMA_VERSION), "serialization_version": str(SERIALIZATION_VERSION)}
 _LAST: Final = "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1"
 _INSERT: Final = f"INSERT INTO entries ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -130,12 +122,14 @@ class Ledger:
         self._synchronous = synchronous
         self._conn: sqlite3.Connection | None = None
         self._opened: tuple[int, int, int] | None = None  # (pid, st_dev, st_ino) of the open file
+        self._schema_cookie: int | None = None  # PRAGMA schema_version when the schema was last checked
         self._lock = WriteLock(self.path.with_name(self.path.name + ".lock"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _ledger_error(self.path, "created", exc) from None
-        self._write("opened", lambda conn: None)
+        with suppress(LedgerTampered):  # a file with a foreign schema opens, to be verified; appends raise
+            self._write("opened", lambda conn: None)
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -155,11 +149,49 @@ class Ledger:
         )  # fmt: skip
 
     def checkpoint(self) -> SignedCheckpoint | None:
-        """Sign and witness the current tree head now (needs a notary); None for an empty ledger."""
+        """Sign and witness the current tree head now (needs a notary); None for an empty ledger.
+
+        When the signer refuses, verification against the trusted checkpoints says why: tampering
+        raises `LedgerTampered` naming the kind and first bad seq (exit code 3); anything else
+        (a damaged tree, a locked witness) is the signer's `LedgerError`.
+        """
         if self.notary is None:
             raise LedgerError("This ledger has no checkpoint signer configured.")
         pending.discard(self.path)
-        return self.notary.notarize(self.path, self.busy_ms)
+        try:
+            return self.notary.notarize(self.path, self.busy_ms)
+        except LedgerError:
+            trusted = [signed.checkpoint for signed in self.notary.trusted().checkpoints]
+            self.verify(trusted).raise_if_tampered("No checkpoint written: ")
+            raise
+
+    def rebuild_tree(self, checkpoints: Sequence[Checkpoint]) -> Verification:
+        """Recompute the stored Merkle tree from the entries, when they verify against `checkpoints`.
+
+        The tree is an index over the entries; a damaged one (rows deleted or overwritten) stops
+        proofs and checkpoints although every entry is intact. Under the write lock and in one
+        transaction, this verifies the chain and the checkpoints from the entries alone, and only
+        if that passes replaces the tree and checks that it reproduces every checkpoint it covers.
+        Returns the verification; a failed one changes nothing.
+        """
+
+        def rebuild(conn: sqlite3.Connection) -> Verification:
+            with _transaction(conn):
+                verification = verify_all(conn, checkpoints)
+                if not verification.ok:
+                    return verification
+                rows = conn.execute(f"SELECT {COLUMNS} FROM entries ORDER BY seq")
+                leaves = [leaf_hash(row_bytes(StoredRow(*raw))) for raw in rows]
+                conn.execute("DELETE FROM tree")
+                tree.store(conn, tree.all_nodes(leaves))
+                reader = tree.SubtreeReader(conn)
+                if any(c.size <= len(leaves) and reader(0, c.size) != c.root for c in checkpoints if c.size):
+                    raise LedgerError(  # cannot happen after a passing verification; never committed
+                        f"The Merkle tree rebuilt for {self.path} does not reproduce a checkpoint; nothing was changed."
+                    )
+                return verification
+
+        return self._write("rebuilt", rebuild)
 
     def close(self) -> None:
         """Close the write connection (it reopens on the next append)."""
@@ -290,6 +322,9 @@ class Ledger:
                     raise _ledger_error(self.path, doing, exc) from None
                 except LedgerError:
                     raise
+                except LedgerTampered:
+                    self._drop()
+                    raise
                 except Exception as exc:  # fail closed: whatever went wrong, the entry was not recorded
                     self._drop()
                     raise _ledger_error(self.path, doing, exc) from exc
@@ -321,7 +356,7 @@ class Ledger:
 
     def _drop(self) -> None:
         conn, opened = self._conn, self._opened
-        self._conn, self._opened = None, None
+        self._conn, self._opened, self._schema_cookie = None, None, None
         if conn is not None and opened is not None and opened[0] == os.getpid():
             conn.close()  # a connection inherited through fork() is the parent's: left alone
 
@@ -339,15 +374,17 @@ class Ledger:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode=WAL")
             with _transaction(conn):
-                for statement in _SCHEMA:
+                for statement in schema.TABLES:
                     conn.execute(statement)
                 conn.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", _META.items())
             return
+        self._check_schema(conn)  # first: a view named `entries` is tampering, not a missing table
         if not {"entries", "meta"} <= tables:
             raise self._refusal("is missing a table")
         stored = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         if stored.get("schema_version") == "1" and stored.get("serialization_version") == "1":
             self._upgrade_from_1(conn)
+            self._schema_cookie = None  # the upgrade added `tree`: checked again at the first append
             return
         for key, supported in _META.items():
             if stored.get(key) != supported:
@@ -357,6 +394,16 @@ class Ledger:
                 )
         if "tree" not in tables:
             raise self._refusal("is missing a table")
+
+    def _check_schema(self, conn: sqlite3.Connection) -> None:
+        """Raise LedgerTampered (kind ``schema``) when the file holds objects the ledger does not create."""
+        cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
+        if cookie == self._schema_cookie:
+            return
+        found = schema_check(conn)
+        if found is not None:
+            raise tampered(found, "Nothing was recorded: ")
+        self._schema_cookie = cookie
 
     def _upgrade_from_1(self, conn: sqlite3.Connection) -> None:
         """Version 1 had no tree: compute the leaves from the stored entries and add the table."""
@@ -382,6 +429,7 @@ class Ledger:
     ) -> tuple[int, str, str, str]:
         """Insert the next entry and its tree nodes; (seq, ts, prev_hash, hash). Runs under the write lock."""
         with _transaction(conn):
+            self._check_schema(conn)  # one PRAGMA unless the schema changed since the last check
             last = conn.execute(_LAST).fetchone()
             seq, prev_hash = (1, GENESIS_PREV_HASH) if last is None else (last[0] + 1, last[1])
             ts = _timestamp(self._clock())  # read inside the lock, so on one host ts follows seq

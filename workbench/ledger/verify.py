@@ -16,7 +16,10 @@ rules for auditors; in short, the first problem in seq order is reported as one 
   checkpoint of the same or a larger size does match (two histories were both signed, as are
   two checkpoints of one size with different roots); fewer entries than the newest checkpoint
   → ``rollback`` when the file is exactly the state an older checkpoint describes, else
-  ``truncation``.
+  ``truncation``;
+* ``schema``, checked before anything is read: the file holds SQLite objects the ledger does not
+  create (a trigger, a view, an index, a table) or a changed table (`workbench.ledger.schema`).
+  No entry is named (`first_bad_seq` is None): such objects can change what is read or written.
 
 A range (`since`/`until`, as seq bounds) is checked against the checkpoints at its edges: the
 stored tree up to the left checkpoint must reproduce that checkpoint's root, and the entries
@@ -33,14 +36,15 @@ from json.encoder import encode_basestring
 from typing import Any, Final, Literal, NamedTuple
 
 from workbench.errors import LedgerError, LedgerTampered
+from workbench.ledger import schema
 from workbench.ledger.canonical import GENESIS_PREV_HASH, entry_bytes, entry_hash
 from workbench.ledger.checkpoint import Checkpoint
 from workbench.ledger.merkle import Frontier, inclusion_proof, leaf_hash, root_from_inclusion
 from workbench.ledger.tree import SubtreeReader, TreeDamaged, leaf_at, leaf_count
 
-TamperKind = Literal["edit", "reorder", "deletion", "truncation", "rewrite", "rollback", "fork"]
+TamperKind = Literal["edit", "reorder", "deletion", "truncation", "rewrite", "rollback", "fork", "schema"]
 TAMPER_KINDS: Final[tuple[TamperKind, ...]] = (
-    "edit", "reorder", "deletion", "truncation", "rewrite", "rollback", "fork",
+    "edit", "reorder", "deletion", "truncation", "rewrite", "rollback", "fork", "schema",
 )  # fmt: skip
 
 COLUMNS: Final = "seq, ts, actor, role, purpose, action, outcome, detail, prev_hash, hash"
@@ -54,7 +58,8 @@ class Verification:
     """The result of a check: ok, how many entries are stored, the first divergence and what anchored it.
 
     `checkpoint` is the newest trusted checkpoint the ledger reproduced (None when there is
-    none); `checked` is the seq range recomputed when a time range was asked for.
+    none); `checked` is the seq range recomputed when a time range was asked for; `schema` says
+    what is wrong with the file's SQLite schema (kind ``schema``, no `first_bad_seq`).
     """
 
     ok: bool
@@ -64,10 +69,11 @@ class Verification:
     checkpoint: Checkpoint | None = None
     checked: tuple[int, int] | None = None
     witness_rejected: int = 0
+    schema: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """`ok`, `entries`, `first_bad_seq`, `kind`; `checkpoint`, `uncovered`, `checked` and
-        `witness_rejected` only when there is something to say."""
+        `witness_rejected` and `schema` only when there is something to say."""
         out: dict[str, object] = {
             "ok": self.ok,
             "entries": self.entries,
@@ -85,12 +91,47 @@ class Verification:
             out["checked"] = {"from_seq": self.checked[0], "to_seq": self.checked[1]}
         if self.witness_rejected:
             out["witness_rejected"] = self.witness_rejected
+        if self.schema:
+            out["schema"] = list(self.schema)
         return out
 
-    def raise_if_tampered(self) -> None:
-        """Raise `LedgerTampered` (exit code 3) when verification failed."""
+    def finding(self) -> str:
+        """The failure in a few words: ``rollback at sequence 4``, ``schema (1 unexpected trigger)``."""
+        if self.ok:
+            return "none"
+        if self.kind == "schema":
+            return f"schema ({', '.join(self.schema)})"
+        return f"{self.kind or 'edit'} at sequence {self.first_bad_seq or 0}"
+
+    def raise_if_tampered(self, doing: str = "") -> None:
+        """Raise `LedgerTampered` (exit code 3) when verification failed; `doing` starts the message
+        (e.g. "No checkpoint written: ")."""
         if not self.ok:
-            raise LedgerTampered(self.first_bad_seq or 0, self.kind or "edit")
+            raise tampered(self, doing)
+
+
+def tampered(verification: Verification, doing: str = "") -> LedgerTampered:
+    """The `LedgerTampered` error for a failed verification, its message naming the finding."""
+    error = LedgerTampered(verification.first_bad_seq or 0, verification.kind or "edit")
+    if doing or verification.kind == "schema":  # LedgerTampered's own message has no room for either
+        error.message = (
+            f"{doing}Ledger integrity failure: {verification.finding()}. "
+            "Preserve the workspace and report it to your privacy officer."
+        )
+        error.args = (error.message,)
+    return error
+
+
+def schema_check(conn: sqlite3.Connection) -> Verification | None:
+    """A failed verification of kind ``schema`` when the file holds objects the ledger does not create."""
+    found = schema.problems(conn)
+    if not found:
+        return None
+    try:
+        total = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+    except sqlite3.Error:
+        total = 0
+    return Verification(False, total if isinstance(total, int) else 0, None, "schema", schema=found)
 
 
 class StoredRow(NamedTuple):
@@ -223,6 +264,7 @@ def _classify(
     expected_prev: str,
     max_seq: int,
 ) -> Divergence:
+    """Name the divergence at `row`, the first row that is not good (rules in the module docstring)."""
     successor = conn.execute(
         "SELECT seq FROM entries WHERE prev_hash = ? ORDER BY seq LIMIT 1", (expected_prev,)
     ).fetchone()
@@ -230,7 +272,10 @@ def _classify(
     if row.seq != expected_seq:  # nothing stored at expected_seq
         return expected_seq, "edit" if successor is not None else "deletion"
     if not hashes:
-        if _hashes_under_another_seq(row, expected_seq, max_seq):
+        # An intact ledger numbers its rows 1..count, so a moved row was written under a seq
+        # within count + 1; a seq far beyond that (an inserted 9e15) must not set the search.
+        rows = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+        if _hashes_under_another_seq(row, expected_seq, min(max_seq, rows)):
             return expected_seq, "reorder"
         return expected_seq, "reorder" if successor_elsewhere else "edit"
     if successor_elsewhere:
@@ -240,6 +285,8 @@ def _classify(
 
 def _hashes_under_another_seq(row: StoredRow, seq: int, max_seq: int) -> bool:
     """Whether `row` is an intact entry that was written with some other seq in 1..max_seq+1.
+
+    The caller bounds `max_seq` by the number of rows: the search costs one SHA-256 per seq.
 
     The canonical bytes differ only in the digits of seq, so hash the shared prefix once.
     """
@@ -362,10 +409,13 @@ def verify_all(
     With `workers` > 1 a large ledger is hashed by that many processes (`workbench.ledger.parallel`);
     if any part finds a problem, the single-process pass runs and names it.
     """
+    bad_schema = schema_check(conn)
+    if bad_schema is not None:
+        return bad_schema
     total, max_seq = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM entries").fetchone()
     sizes = [c.size for c in checkpoints]
     walked = None
-    if workers > 1:
+    if workers > 1 and max_seq == total:  # otherwise rows are missing or misnumbered: one pass names it
         from workbench.ledger.parallel import parallel_scan
 
         walked = parallel_scan(conn, max_seq, sizes, workers)
@@ -387,6 +437,9 @@ def verify_range(
 
     Falls back to `verify_all` when the stored tree does not reproduce the left checkpoint.
     """
+    bad_schema = schema_check(conn)
+    if bad_schema is not None:
+        return bad_schema
     total, max_seq = conn.execute("SELECT count(*), max(seq) FROM entries").fetchone()
     max_seq = max_seq or 0
     ordered = sorted(checkpoints, key=lambda c: c.size)
