@@ -66,7 +66,7 @@ def run_demo(settings: Settings, say: Callable[[str], object], as_json: bool = F
             seen.setdefault(role, []).append({"query": title, **result.to_json()})
     access.logout(settings)
     verification = audit.verify_ledger(settings)
-    state = "OK" if verification.ok else f"TAMPERED, first bad {verification.first_bad_seq}"
+    state = "OK" if verification.ok else f"TAMPERED, {verification.finding()}"
     show(f"\nLedger: {state} ({verification.entries} entries)")
     if as_json:
         say(

@@ -179,7 +179,7 @@ class PhiMagics(Magics):
             verification = audit.verify_ledger(settings)
             if not verification.ok:
                 raise UsageError(
-                    f"Ledger integrity failure: {verification.kind} at sequence {verification.first_bad_seq}. "
+                    f"Ledger integrity failure: {verification.finding()}. "
                     "Preserve the workspace and report it to your privacy officer."
                 )
             print(f"Ledger OK: {verification.entries} entries, hash chain intact.")

@@ -28,8 +28,8 @@ from typing import BinaryIO
 
 from workbench import audit
 from workbench.audit_query import AuditFilter, current_principal, reading, utc_text
-from workbench.errors import LedgerTampered
 from workbench.ledger import Ledger, LedgerEntry
+from workbench.ledger.verify import tampered
 from workbench.settings import Settings
 from workbench.siem.checkpoints import (
     CheckpointRecord,
@@ -124,9 +124,8 @@ def export(
     if not verification.ok:
         integrity["first_bad_seq"] = verification.first_bad_seq
         if not force:
-            detail = {"format": form, "criteria": criteria.to_json(), "entries": 0, **integrity}
-            audit.record(settings, "export", "error", detail, current_principal(settings))
-            raise LedgerTampered(verification.first_bad_seq or 0, verification.kind or "edit")
+            # Nothing is appended to a ledger that failed verification (see `audit.verify_ledger`).
+            raise tampered(verification)
     count, first_seq, last_seq = 0, None, None
     for entry in _selected(ledger, criteria, through):  # pass 1: the seq span, for the checkpoints
         count, first_seq, last_seq = count + 1, first_seq or entry.seq, entry.seq
