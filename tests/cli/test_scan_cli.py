@@ -66,14 +66,28 @@ def test_offsets_are_code_points(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert text[finding["start"] : finding["end"]] == "999-17-5017"
 
 
-# (file body, exit code, how many lines were answered before the stop, the message's start)
+# (file body, exit code, how many lines were answered, the message's start): a bad line anywhere
+# means no output at all, so that nothing downstream reads a half-written result.
 BAD = [
     (
         b'{"id": 1, "text": "ok"}\nnot json\n{"id": 3, "text": "x"}\n',
         1,
-        1,
+        0,
         "workbench: Line 2 is not valid JSON",
     ),
+    (
+        b'{"id": 1, "text": "SSN 999-17-5017"}\n{"id": 2, "text": "ok"}\n{"id": 3, "text": 7}\n',
+        1,
+        0,
+        'workbench: Line 3 has no "text" string',
+    ),
+    (
+        b'{"id": 1, "text": "ok"}\n\n{"id": 2, "text": "x"}\n{oops}\n',
+        1,
+        0,
+        "workbench: Line 4 is not valid JSON",
+    ),
+    (b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "x"}\n', 0, 2, ""),
     (b'{"id": 1, "text": 5}\n', 1, 0, 'workbench: Line 1 has no "text" string'),
     (b'["id", "text"]\n', 1, 0, 'workbench: Line 1 has no "text" string'),
     (b"\xff\xfe\x00garbage\x80\n", 1, 0, "workbench: Line 1 is not valid JSON"),
@@ -89,7 +103,7 @@ def test_bad_lines_stop_the_run_naming_the_line(
     got, out, err = _run(tmp_path, capsys, body, "--fast")
     assert (got, len(out)) == (code, answered)
     assert err.startswith(message) and err.count("\n") == (1 if message else 0)
-    assert "garbage" not in err and "not json" not in err  # the line's content is never echoed
+    assert "garbage" not in err and "not json" not in err and "oops" not in err  # content never echoed
 
 
 def test_invalid_utf8_inside_a_json_string_is_replaced_not_fatal(

@@ -47,16 +47,46 @@ def test_both_modes_find_a_notes_identifiers(mode: str) -> None:
     assert [f.start for f in findings] == sorted(f.start for f in findings)
 
 
-# Names the dictionaries do not know and no title, relation or label introduces: NER's to find.
+# Names and places the dictionaries do not know and no title, relation, label or preposition pattern
+# introduces: NER's to find (a rare word that English knows, like "Tegucigalpa", is still sent to it).
 @pytest.mark.parametrize(
-    ("text", "name"),
+    ("text", "span", "kind"),
     [
-        ("States Oreofe was rear-ended on the highway.", "Oreofe"),
+        ("States Oreofe was rear-ended on the highway.", "Oreofe", K.NAME),
+        ("She flew in from Tegucigalpa last week.", "Tegucigalpa", K.GEO),
     ],
 )
-def test_default_mode_adds_what_only_ner_knows(text: str, name: str) -> None:
-    assert (name, K.NAME) in _spans(text, detect(text))
-    assert (name, K.NAME) not in _spans(text, detect(text, mode="fast"))
+def test_default_mode_adds_what_only_ner_knows(text: str, span: str, kind: K) -> None:
+    assert (span, kind) in _spans(text, detect(text))
+    assert (span, kind) not in _spans(text, detect(text, mode="fast"))
+
+
+# spaCy calls drugs and eponyms PERSON and puts shorthand before names; its hits are checked and trimmed.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lasix given, Coumadin held; Heparin gtt running. Hx Parkinson, Alzheimer, Hodgkin.", []),
+        ("Started on Eliquis and Xarelto per Cardiology; Zosyn continued.", []),
+        ("MRN: 8291828    DOB: 09/06/1979 ACCESSION: RAD24-232881    DATE: 03/04/2024", []),
+        ("DTR OLUWASEUN AT BEDSIDE, TEARFUL.", [("OLUWASEUN", K.NAME)]),
+        ("Met with Zbigniew Brzezinski today about discharge.", [("Zbigniew Brzezinski", K.NAME)]),
+    ],
+)
+def test_ner_hits_are_checked_against_clinical_words(text: str, expected: list[tuple[str, K]]) -> None:
+    from workbench.detect.ner import entities
+
+    (found,) = entities([text])
+    assert _spans(text, found) == expected
+
+
+def test_base64_blobs_hold_no_identifier() -> None:
+    rng = random.Random(11)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    blobs = ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(2000)]
+    blobs.append("dGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0IGVuY29kaW5n")
+    assert [found for found in detect_many(blobs, mode="fast") if found] == []
+    text = "token dGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0IGVuY29kaW5n; MRN: 00123456"
+    assert _spans(text, detect(text)) == [("00123456", K.MRN)]
 
 
 # Clinical strings that are no identifier, in either mode (NER's hits are checked against them).

@@ -4,8 +4,9 @@
 
 Input lines are ``{"id": ..., "text": ...}`` (blank lines are skipped); output lines are
 ``{"id": <echoed unchanged>, "findings": [{"start", "end", "kind", "score"}]}`` in input order, offsets in
-Unicode code points with ``end`` exclusive, findings sorted by start. A line that is not such an
-object stops the run with exit code 1 and a one-line message naming the line (never its content).
+Unicode code points with ``end`` exclusive, findings sorted by start. All input is read and checked
+before anything is scanned: a line that is not such an object stops the run with exit code 1, nothing
+on standard output, and a one-line message naming the line (never its content).
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ def _write(out: Any, batch: list[tuple[int, Any, str]], mode: Mode) -> None:
     out.flush()
 
 
+def _read_all(stream: BinaryIO) -> list[tuple[int, Any, str]]:
+    """Every record of `stream`, validated before any is scanned: a bad line raises, nothing is written."""
+    records = []
+    for item in _records(stream):
+        if isinstance(item, BadInput):
+            raise item
+        records.append(item)
+    return records
+
+
 def cmd_scan_text(args: argparse.Namespace, settings: Settings) -> int:
     mode: Mode = "fast" if args.fast else "default"
     try:
@@ -67,21 +78,18 @@ def cmd_scan_text(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as error:
         raise BadInput(f"Cannot read {args.jsonl}: {error.strerror}.") from None
     try:
-        batch: list[tuple[int, Any, str]] = []
-        for item in _records(stream):
-            if isinstance(item, BadInput):
-                if batch:
-                    _write(sys.stdout, batch, mode)
-                raise item
-            batch.append(item)
-            if len(batch) >= BATCH_LINES or sum(len(text) for _n, _i, text in batch) > 1_000_000:
-                _write(sys.stdout, batch, mode)
-                batch = []
-        if batch:
-            _write(sys.stdout, batch, mode)
+        records = _read_all(stream)
     finally:
         if args.jsonl:
             stream.close()
+    batch: list[tuple[int, Any, str]] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH_LINES or sum(len(text) for _n, _i, text in batch) > 1_000_000:
+            _write(sys.stdout, batch, mode)
+            batch = []
+    if batch:
+        _write(sys.stdout, batch, mode)
     return 0
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workbench.detect.finding import Finding
-from workbench.detect.lexicon import evidence
+from workbench.detect.lexicon import UNCOMMON_WORD, evidence
 from workbench.detect.recognizers.person_name import PERSON_NAME
 from workbench.detect.scan import Scan, prepare, scan_values
 from workbench.detect.spans import Spans
@@ -121,8 +121,8 @@ def _unexplained_lines(text: str, findings: Sequence[Finding]) -> list[tuple[int
             if (word.isupper() and len(word) <= 4) or covered.covers(word_start):
                 continue  # an abbreviation (MRN, SBP), or a word a finding already explains
             found = evidence(word)
-            if found.clinical or (found.english and not found.name_like):
-                continue
+            if found.clinical or (found.english >= UNCOMMON_WORD and not found.name_like):
+                continue  # clinical, or English (a rare word such as a foreign city still goes to NER)
             following = line[match.end() :].lstrip(" '’s").split(" ", 1)[0]
             if PERSON_NAME.reject(word, following):
                 continue

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from workbench.detect.lexicon import evidence, fold
 from workbench.detect.recognizer import NameRecognizer
+from workbench.detect.recognizers.geo_context import PLAIN_STATE_CODES, STATE_CODES
 from workbench.detect.spans import Spans
 
 _TOKEN = re.compile(
@@ -26,11 +27,49 @@ _TOKEN = re.compile(
 )
 _LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = frozenset('.!?:;\n"“”•*>\x1e')
-_CITY_STATE_ZIP = re.compile(r",? [A-Z]{2}(?: [0-9]{5}(?:-[0-9]{4})?)?\b")  # "Kristen, MA 02366": a city
+_STATE = "(?:" + "|".join(STATE_CODES) + ")"
+# "Kristen, MA 02366", "BOSTON MA 02118", "Boston, MA": a city before a state (with a comma or a ZIP)
+_CITY_STATE_ZIP = re.compile(
+    r"(?:,[ ]?" + _STATE + r"(?:[ ][0-9]{5}(?:-[0-9]{4})?)?|[ ]" + _STATE + r"[ ][0-9]{5}(?:-[0-9]{4})?"
+    r"|[ ](?:" + "|".join(PLAIN_STATE_CODES) + r")(?=[ ]?[).;,\n]|$))(?![\w-])"
+)
+# Words after "MD", "RN" that make it the subject of a sentence rather than a credential after a name.
+_ROLE_VERBS = frozenset(
+    [
+        "aware",
+        "notified",
+        "paged",
+        "called",
+        "informed",
+        "updated",
+        "made",
+        "at",
+        "to",
+        "here",
+        "in",
+        "present",
+        "following",
+        "ordered",
+        "said",
+        "says",
+        "states",
+        "stated",
+        "wants",
+        "will",
+        "is",
+        "was",
+        "came",
+        "saw",
+        "gave",
+    ]
+)
+_STATE_KEYS = frozenset(code.lower() for code in STATE_CODES)
 _SIGN_OFF = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "much", "you"})
 
 STRONG, CREDENTIAL, LABEL = 0.85, 0.8, 0.75
 MAX_WORDS = 4
+SHORT_NAME_RANK = 300  # a two- or three-letter capitalized word this popular can go on a name ("LI")
+FAMOUS_FIRST_NAME = 1000  # a common English word this popular as a given name can follow "HIS WIFE"
 MAX_WORD_CHARS = 40  # longer "words" are codes or junk, never part of a name
 CONTEXT_WINDOW = 40
 CONTEXT_BOOST = 0.35
@@ -135,26 +174,54 @@ class _Finder:
         match = _NEXT_WORD.match(self.text, self.words[i].end)
         return match.group(1) if match else ""
 
-    def nameable(self, i: int, *, strong: bool = False) -> bool:
-        """Word i can be part of a name: capitalized, not a function word, not rejected, not common English."""
+    def nameable(self, i: int, *, strong: bool = False, continuing: bool = False) -> bool:
+        """Word i can be part of a name: capitalized, not a function word, not rejected, not common English.
+
+        `strong`: a title or relation introduced the name. `continuing`: word i would extend a name
+        already begun, where a short capitalized word the dictionaries know ("NGUYEN THI LAN",
+        "XIAO MING LI") is a name part rather than an abbreviation.
+        """
         word = self.words[i]
         if word.initial:
-            return word.text[0].isupper()
+            return word.text[0].isupper() and (
+                strong or continuing or fold(word.text) not in self.r.abbreviations
+            )
         if not word.capitalized or (len(word.text) < 2 and word.key not in self.r.particles):
             return False
         particle = word.key in self.r.particles
-        if word.text.isupper() and len(word.text) <= 3 and not particle and not (strong and word.caps_line):
+        key = word.key
+        if (
+            word.text.isupper()
+            and len(word.text) <= 3
+            and not particle
+            and not (strong and word.caps_line)
+            and not (continuing and self.short_name_part(i))
+        ):
             return (
                 False  # an abbreviation (BP, MRN, HTN), unless a title or relation introduces it in capitals
             )
-        key = word.key
         if key in self.r.function_words or key in self.r.credentials or key in self.r.titles:
             return False
+        stem = key.removesuffix("'s")
+        if stem in self.r.relations or (stem != key and (stem in self.r.labels or len(stem) <= 3)):
+            return False  # "DAUGHTER-IN-LAW", "PT'S": who the name belongs to, not the name
+        if key in self.r.eponyms and not (strong or continuing):
+            return False  # "HX PARKINSON": a disease, unless "Mr. Parkinson" or "James Parkinson"
         if self.r.reject(word.text, self.following(i)):
             return False
         if strong:
             return True
         return not evidence(word.text).common_word
+
+    def short_name_part(self, i: int) -> bool:
+        """Word i is a short capitalized name the dictionaries know, not followed by a number ("HR 80")."""
+        word = self.words[i]
+        if word.key in _STATE_KEYS or not self.known(i) or evidence(word.text).best_rank > SHORT_NAME_RANK:
+            return False
+        if i == 0 or not self.known(i - 1):
+            return False  # "XIAO MING LI", "NGUYEN THI": after a dictionary name, not after "CONT" (POC)
+        rest = self.text[word.end : word.end + 3].lstrip(" :")
+        return not (rest and rest[0].isdigit())
 
     def first_name(self, i: int) -> bool:
         """Word i is a popular first name: "CLENAGHAN, ZACH" reads as last name, first name."""
@@ -203,9 +270,21 @@ class _Finder:
             return LABEL
         if prev in self.r.labels and (":" in gap or gap.strip() in ("-", ",")):
             return LABEL
+        if (
+            gap == " "
+            and self.words[i - 1].text.isupper()
+            and prev.replace(".", "") in _undotted(self.r.credentials)
+            and (self.words[i].initial or self.known(i))
+        ):
+            return LABEL  # a credential before a dictionary name: "RN KOWALCZYK", "RN M. DUBOIS"
         if prev == "you" and prev2 == "thank":
             return LABEL
         return 0.0
+
+    def after_relation(self, i: int) -> bool:
+        """Word i follows a relation word ("WIFE", "proxy for") rather than a title."""
+        prev = self.words[i - 1].key if i else ""
+        return prev in self.r.relations or (i > 1 and self.words[i - 2].key in self.r.relations)
 
     def credential_after(self, j: int) -> bool:
         """Word j+1 is a credential (", MD", " RN") that ends a name ending at word j."""
@@ -217,6 +296,8 @@ class _Finder:
         after = self.words[j + 1]
         if after.key.replace(".", "") not in _undotted(self.r.credentials):
             return False
+        if fold(self.following(j + 1)) in _ROLE_VERBS:
+            return False  # "REFUSED AM MEDS, MD AWARE": the MD is someone who was told, not a credential
         return after.text.isupper() or after.text in ("PhD", "PharmD", "RPh", "PA-C", "MSc")
 
     def context_near(self, i: int) -> bool:
@@ -233,7 +314,7 @@ class _Finder:
         comma_used = False
         while j < len(self.words) and j - i < MAX_WORDS:
             gap = self.gap(j)
-            if gap == " " and self.nameable(j):
+            if gap == " " and self.nameable(j, continuing=True):
                 j += 1
                 continue
             particle = self.words[j].key in self.r.particles
@@ -242,7 +323,7 @@ class _Finder:
                 and particle
                 and j + 1 < len(self.words)
                 and self.gap(j + 1) == " "
-                and self.nameable(j + 1)
+                and self.nameable(j + 1, continuing=True)
             ):
                 j += 2
                 continue
@@ -251,6 +332,7 @@ class _Finder:
                 and not comma_used
                 and j - i == 1
                 and self.known(j)
+                and not (self.words[j].key in _STATE_KEYS and self.words[j].text.isupper())
                 and not self.credential_after(j - 1)
                 and (strong or self.known(i) or self.first_name(j))
             ):
@@ -271,6 +353,10 @@ class _Finder:
             strong = score >= STRONG
             if score and not self.nameable(i, strong=strong):
                 score = 0.0
+            if strong and self.after_relation(i) and evidence(words[i].text).common_word:
+                first_rank = evidence(words[i].text).first_rank
+                if first_rank is None or first_rank > FAMOUS_FIRST_NAME:
+                    score = 0.0  # "WIFE REPORTS", "HCP, PHONE": no given name after the relation
             if score and score < STRONG and not (self.known(i) or not evidence(words[i].text).known_name):
                 score = 0.0  # a label introduces a dictionary name or an unknown word, not a common one
             if score:
@@ -295,7 +381,8 @@ class _Finder:
         known = sum(1 for k in range(i, end) if self.known(k))
         initials = sum(1 for k in range(i, end) if self.words[k].initial)
         if not known:
-            return 0.0
+            # "J.S. at bedside": someone's initials (dotted capitals that are no abbreviation)
+            return 0.4 if initials == end - i and len(self.words[i].text) >= 4 else 0.0
         if end - i >= 2 and any(self.gap(k) == ", " for k in range(i + 1, end)):
             return 0.6  # "Last, First"
         if self.words[i].caps_line:

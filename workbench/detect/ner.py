@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.detect.finding import Finding
-from workbench.detect.lexicon import evidence
+from workbench.detect.lexicon import evidence, fold
 from workbench.detect.recognizers.geo_context import STATE_CODES
 from workbench.detect.recognizers.person_name import PERSON_NAME
 from workbench.kinds import IdentifierKind
@@ -80,11 +80,15 @@ def _is_name(text: str, after: str) -> bool:
     words = _WORD.findall(text)
     if not words or any(char.isdigit() for char in text):
         return False
+    if len(words) == 1 and fold(words[0]).removesuffix("'s") in PERSON_NAME.eponyms:
+        return False  # "Parkinson", "Hodgkin's": a disease
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else after
         if PERSON_NAME.reject(word, following) or (word.isupper() and len(word) <= 3 and len(words) == 1):
             return False
     found = [evidence(word) for word in words]
+    if all(item.english and not item.known_name for item in found):
+        return False  # English words, however rare, that no one is named: "ACCESSION", "Afebrile"
     return not all(item.common_word for item in found)
 
 
@@ -97,10 +101,29 @@ def _is_place(text: str) -> bool:
     return not all(evidence(word).common_word or (word.isupper() and len(word) <= 3) for word in words)
 
 
+_LEADING_WORD = re.compile(r"([^\W\d_][\w'’.-]*)[ ]+")
+
+
+def _not_a_name_part(word: str) -> bool:
+    """A word spaCy puts before a name that only says who the person is: "DTR", "Dr.", "RN", "Pt's"."""
+    key = fold(word).rstrip(".").removesuffix("'s")
+    r = PERSON_NAME
+    return (
+        key in r.relations
+        or key in r.titles
+        or key + "." in r.titles
+        or key in r.labels
+        or key in r.credentials
+        or (word.isupper() and len(key) <= 3 and not evidence(word).name_like)
+    )
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding spaces, punctuation or a possessive 's."""
+    """The span without surrounding spaces, punctuation, a possessive 's, or leading words like "DTR"."""
     while start < end and not (text[start].isalnum()):
         start += 1
+    while (leading := _LEADING_WORD.match(text, start, end)) and _not_a_name_part(leading.group(1)):
+        start = leading.end()
     while end > start and not text[end - 1].isalnum():
         end -= 1
     if text[start:end].endswith(("'s", "’s")):

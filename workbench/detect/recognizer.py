@@ -84,8 +84,11 @@ class NameRecognizer:
     English word nor clinical vocabulary, or when it follows one of `titles` ("Dr."), `relations`
     ("HIS WIFE") or `labels` ("Patient:"), or precedes one of `credentials` (", RN"). A name runs on
     over further capitalized words, initials and `particles` ("da", "van"), and stops at a word that
-    `reject` refuses (an eponym before "disease", a drug) or that is common English. `context` words
-    raise scores as in pattern recognizers; in ALL-CAPS text a lone dictionary word needs one.
+    `reject` refuses (an eponym before "disease", a drug) or that is common English. `eponyms` are
+    surnames that notes mostly use for a disease ("HX PARKINSON"): a name only after a title or a
+    relation ("Mr. Parkinson"). `abbreviations` are dotted capitals that are not initials ("U.S.",
+    "P.O."). `context` words raise scores as in pattern recognizers; in ALL-CAPS text a lone
+    dictionary word needs one.
     """
 
     name: str
@@ -96,5 +99,7 @@ class NameRecognizer:
     credentials: frozenset[str]
     particles: frozenset[str]
     function_words: frozenset[str]
+    eponyms: frozenset[str] = frozenset()
+    abbreviations: frozenset[str] = frozenset()
     context: tuple[str, ...] = ()
     reject: Callable[[str, str], bool] = lambda word, following: False

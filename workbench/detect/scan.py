@@ -10,9 +10,10 @@ registry order.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -35,6 +36,43 @@ _NO_CONTEXT = 1_000_000  # distance of a context word that is absent
 _EXTERNAL_CONTEXT = 1_000  # distance of a context word found only in the caller's `context`
 _WORD = re.compile(r"[a-z]+")
 _NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+# A run of base64 alphabet long enough to be an encoded blob, a token or a key rather than words.
+_BLOB_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_LOWER = re.compile("[a-z]")
+_UPPER = re.compile("[A-Z]")
+_DIGIT = re.compile("[0-9]")
+
+
+def blobs(text: str) -> list[tuple[int, int]]:
+    """Spans of base64-like blobs: 16 or more characters of [A-Za-z0-9+/] mixing lower case, capitals and digits.
+
+    Nothing found wholly inside one is an identifier of a person: an MRN, a name or a licence number
+    that a random string happens to spell ("…+mrjLNkD83h/…") is chance, not PHI.
+    """
+    return [
+        match.span()
+        for match in _BLOB_RUN.finditer(text)
+        if _LOWER.search(match.group()) and _UPPER.search(match.group()) and _DIGIT.search(match.group())
+    ]
+
+
+def _inside(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test of whether ``[start, end)`` lies wholly inside one of `spans` (sorted, not overlapping)."""
+    starts = [start for start, _end in spans]
+
+    def inside(start: int, end: int) -> bool:
+        at = bisect.bisect_right(starts, start) - 1
+        return at >= 0 and end <= spans[at][1]
+
+    return inside
+
+
+def _outside_blobs(found: list[_Candidate], text: str) -> list[_Candidate]:
+    spans = blobs(text)
+    if not spans:
+        return found
+    inside = _inside(spans)
+    return [candidate for candidate in found if not inside(candidate[0], candidate[1])]
 
 
 @dataclass(frozen=True)
@@ -175,7 +213,7 @@ def _candidates(text: str, external: frozenset[int], names: bool = True) -> list
                 text, recognizer, external_context=index in external, blocked=blocked
             ):
                 found.append((start, end, score, 0, index))
-    return found
+    return _outside_blobs(found, text)
 
 
 def _priority(candidate: _Candidate) -> tuple[float, int, int, int]:
@@ -218,7 +256,10 @@ def _findings(
     if extra:
         sure = [(c[0], c[1], RECOGNIZERS[c[4]].kind) for c in candidates if c[2] >= BLOCKING_SCORE]
         blocked = {kind: Spans((s, e) for s, e, k in sure if k != kind) for kind in {f.kind for f in extra}}
+        inside_blob = _inside(blobs(text))
         for number, finding in enumerate(extra):
+            if inside_blob(finding.start, finding.end):
+                continue
             if not blocked[finding.kind].overlaps(finding.start, finding.end):
                 index = len(RECOGNIZERS) + number
                 candidates.append((finding.start, finding.end, finding.score, _NO_CONTEXT, index))

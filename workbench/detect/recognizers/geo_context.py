@@ -13,6 +13,7 @@ import re
 
 from workbench.detect.lexicon import evidence
 from workbench.detect.recognizer import Pattern, Recognizer
+from workbench.detect.recognizers.street_address import SUFFIXES, UNIT
 from workbench.kinds import IdentifierKind
 
 STATE_CODES = [
@@ -167,18 +168,39 @@ def reject_address_city(text: str) -> bool:
 
 # Codes that are more often credentials or words than states ("Smith, MD"; "PA"; "IN").
 _AMBIGUOUS_STATES = frozenset({"MD", "PA", "IN", "ME", "OR", "OK", "HI", "DE", "CO", "LA", "ID", "DC"})
-_PLAIN_STATE = "(?:" + "|".join(code for code in STATE_CODES if code not in _AMBIGUOUS_STATES) + ")"
+PLAIN_STATE_CODES = tuple(code for code in STATE_CODES if code not in _AMBIGUOUS_STATES)
+_PLAIN_STATE = "(?:" + "|".join(PLAIN_STATE_CODES) + ")"
 _PLACE = r"(?P<id>" + _WORD + r"(?:[ ]" + _WORD + r"){0,2})"
+# The same, but a state code ends the place ("from Springfield IL": Springfield).
+_NOT_STATE = r"(?!(?:" + "|".join(STATE_CODES) + r")(?![\w'’-]))"
+_PLACE_BEFORE_STATE = r"(?P<id>" + _NOT_STATE + _WORD + r"(?:[ ]" + _NOT_STATE + _WORD + r"){0,2})"
+
+# Where a "City, ST" may start: after a comma, semicolon or colon, or at the start of a line.
+_CITY_START = r"(?:(?<=[,;:] )|(?<![^\n]))"
+# The end of a street address: its suffix and unit ("... Oak St", "... MAIN STREET APT 4").
+_STREET_END = r"(?<![\w-])(?i:(?:" + SUFFIXES + r")s?)\.?" + UNIT + r",?[ ]"
 
 CITY = Recognizer(
     name="city",
     kind=IdentifierKind.GEO,
     patterns=(
         Pattern(
-            "city_state_zip", r"(?<=[,;:] )" + _PLACE + r",?[ ]" + _STATE + r"[ ][0-9]{5}(?![\w])", 0.6, "id"
+            "city_state_zip", _CITY_START + _PLACE + r",?[ ]" + _STATE + r"[ ][0-9]{5}(?![\w])", 0.6, "id"
         ),
         Pattern(
-            "city_state", r"(?<=[,;:] )" + _PLACE + r",[ ]" + _PLAIN_STATE + r"(?=[ ]?[).;,\n]|$)", 0.5, "id"
+            "city_state", _CITY_START + _PLACE + r",[ ]" + _PLAIN_STATE + r"(?=[ ]?[).;,\n]|$)", 0.5, "id"
+        ),
+        # "12 Oak St Boston MA 02118", "12 OAK ST, BOSTON, MA": the city between a street and its state
+        Pattern(
+            "city_after_street",
+            r"[0-9][0-9A-Z]{0,5}[ ]+(?:[A-Z][A-Za-z'.-]*[ ]+){1,4}"
+            + _STREET_END
+            + _PLACE
+            + r",?[ ]"
+            + _STATE
+            + r"(?=,?[ ][0-9]{5}(?![\w])|[ ]?[).;,\n]|$)",
+            0.6,
+            "id",
         ),
         Pattern("city_zip", r"(?<=, )" + _PLACE + r",[ ][0-9]{5}(?:-[0-9]{4})?(?![\w-])", 0.55, "id"),
     ),
@@ -193,9 +215,9 @@ PLACE_AFTER_PREPOSITION = Recognizer(
         Pattern(
             "place_after_preposition",
             r"(?<![\w-])(?:from|FROM|From|in|IN|near|NEAR|to|TO)[ ]"
-            + _PLACE
-            + r"(?![\w'’-])(?=[ ]?(?:[.,;)\n]|W/|IN[ ]|in[ ]"
-            r"|dated|DATED|with|WITH|$))",
+            + _PLACE_BEFORE_STATE
+            + r"(?![\w'’-])(?=[ ]?(?:[.,;)\n]|W/|(?i:in|on|at|for|and|with|since)[ ]"
+            r"|dated|DATED|with|WITH|$)|[ ]" + _PLAIN_STATE + r"(?![\w]))",
             0.4,
             group="id",
         ),
@@ -211,7 +233,7 @@ RESIDENCE = Recognizer(
         Pattern(
             "residence",
             r"(?<![\w-])(?i:lives|living|resides|residing|resident|moved|relocated|born|raised|grew[ ]up)"
-            r"[ ](?i:in|to|at|near|outside|of)[ ]" + _PLACE + r"(?![\w'’-])",
+            r"[ ](?i:in|to|at|near|outside|of)[ ]" + _PLACE_BEFORE_STATE + r"(?![\w'’-])",
             0.55,
             group="id",
             keywords=("live", "resid", "moved", "relocated", "born", "raised", "grew"),

@@ -11,7 +11,7 @@ from workbench.detect.recognizer import Pattern, Recognizer, token_start
 from workbench.kinds import IdentifierKind
 
 # USPS Publication 28, Appendix C1 (street suffixes), common abbreviations, less the ambiguous ones.
-_SUFFIXES = (
+SUFFIXES = (
     "Alley|Aly|Annex|Arcade|Avenue|Ave|Bayou|Beach|Bend|Bluff|Boulevard|Blvd|Branch|Bridge|Brook|Burg|"
     "Bypass|Camp|Canyon|Cape|Causeway|Center|Circle|Cir|Cliff|Club|Common|Corner|Court|Ct|Cove|Creek|"
     "Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drive|Dr|Estate|Expressway|Extension|Ferry|"
@@ -23,7 +23,10 @@ _SUFFIXES = (
     "Track|Trafficway|Trail|Trl|Tunnel|Turnpike|Underpass|Union|Vale|Valley|Viaduct|Village|Ville|Vista|Walk|"
     "Wall|Way|Well|View|Pine|Key|Loaf|Mission|Passage"
 )
-_UNIT = r"(?:,?[ ]+(?:Apt|Apartment|Suite|Ste|Unit|Rm|Room|Fl|Floor|#)\.?[ ]*#?[0-9A-Za-z-]{1,6})?"
+UNIT = r"(?:,?[ ]+(?i:Apt|Apartment|Suite|Ste|Unit|Rm|Room|Fl|Floor|#)\.?[ ]*#?[0-9A-Za-z-]{1,6})?"
+
+# Street names are not prepositions: "1400 WITH DR. HASSAN" is a time and a doctor.
+_NOT_FUNCTION_WORD = r"(?!(?i:with|at|on|in|to|from|for|of|the|and|by|per|or|via)[ ])"
 
 STREET_ADDRESS = Recognizer(
     name="street_address",
@@ -39,7 +42,13 @@ STREET_ADDRESS = Recognizer(
             "street_address",
             token_start("[0-9]", r"[\w.,/-]")
             + r"[0-9]{0,5}[A-Z]?[ ]+(?:(?:[NSEW]|North|South|East|West)\.?[ ]+)?"
-            r"(?:[A-Z][A-Za-z'.-]*[ ]+){1,4}(?i:(?:" + _SUFFIXES + r")s?)\.?" + _UNIT + r"(?![\w-])",
+            r"(?:"
+            + _NOT_FUNCTION_WORD
+            + r"[A-Z][A-Za-z'.-]*[ ]+){1,4}(?i:(?:"
+            + SUFFIXES
+            + r")s?)\.?"
+            + UNIT
+            + r"(?![\w-])",
             0.5,
         ),
     ),
