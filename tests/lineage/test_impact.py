@@ -110,7 +110,7 @@ def test_the_python_api_and_the_cli_agree(hospital: Settings, capsys: pytest.Cap
     _, out, _ = run(capsys, "impact", "main.patients.ssn", "--json")
     assert json.loads(out) == report.to_json()
     code, out, _ = run(capsys, "impact", "patients.SSN")
-    assert code == 0 and out.startswith("Impact of patients.SSN: 7 downstream columns, 2 readers")
+    assert code == 0 and out.startswith("Impact of patients.ssn: 7 downstream columns, 2 readers")
 
 
 # (since, until, readers expected) -- the window is on the ledger entry's UTC time
@@ -240,6 +240,7 @@ def test_lineage_commands(hospital: Settings, capsys: pytest.CaptureFixture[str]
             "type": "DIRECT",
             "subtype": "IDENTITY",
             "grade": "inferred",
+            "transform": None,
             "origin": str((bad / "a.sql").resolve()),
         }
     ]
@@ -248,8 +249,18 @@ def test_lineage_commands(hospital: Settings, capsys: pytest.CaptureFixture[str]
     _, out, _ = run(capsys, "lineage", "edges", "--json")
     assert [json.loads(line)["source"] for line in out.splitlines()] == ["main.patients.id"]
     assert json.loads(out)["grade"] == "resolved"
-    code, out, _ = run(capsys, "lineage", "edges")
-    assert code == 0 and "main.patients.id" in out
+
+
+def test_edges_json_carries_the_protective_transform(
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "h.sql").write_text(
+        "CREATE TABLE h AS SELECT md5(ssn) AS k, year(birthdate) AS y, id FROM p;\n"
+    )
+    run(capsys, "lineage", "build", str(tmp_path))
+    _, out, _ = run(capsys, "lineage", "edges", "--json")
+    transforms = {json.loads(line)["target"]: json.loads(line)["transform"] for line in out.splitlines()}
+    assert transforms == {"h.k": "hash", "h.y": "generalize", "h.id": None}
 
 
 def test_percent_phi_impact_returns_the_report(
@@ -311,6 +322,64 @@ def test_an_ambiguous_short_table_name_lists_its_candidates(
     assert code == 1 and "ambiguous" in err and "m.t1" in err and "x.t1" in err
     code, _, _ = run(capsys, "impact", "m.t1.ssn")
     assert code == 0
+
+
+# (typed target, the table it resolves to, or None when refused as ambiguous)
+SHORT_NAMES = [
+    ("t1.ssn", None),  # staging.t1 and clinic.main.t1: a name in schema main is no better a match
+    ("staging.t1.ssn", "staging.t1.ssn"),
+    ("clinic.main.t1.ssn", "clinic.main.t1.ssn"),
+    ("main.t1.ssn", "clinic.main.t1.ssn"),
+    ("t2.ssn", None),
+    ("x.t2.ssn", "x.t2.ssn"),
+    ("out_a.ssn", "export.out_a.ssn"),
+]
+
+
+@pytest.mark.parametrize(("typed", "resolved"), SHORT_NAMES)
+def test_a_short_name_ending_two_tables_of_any_catalog_is_ambiguous(
+    hospital: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path, typed: str, resolved: str | None
+) -> None:
+    (tmp_path / "a.sql").write_text(
+        "CREATE TABLE staging.t1 AS SELECT ssn FROM src_a;\n"
+        "CREATE TABLE export.out_a AS SELECT ssn FROM staging.t1;\n"
+    )
+    (tmp_path / "b.sql").write_text(
+        "CREATE TABLE clinic.main.t1 AS SELECT ssn FROM src_b;\n"
+        "CREATE TABLE clinic.main.out_b AS SELECT ssn FROM clinic.main.t1;\n"
+    )
+    (tmp_path / "c.sql").write_text(
+        "CREATE TABLE m.t2 AS SELECT ssn FROM src_a;\nCREATE TABLE x.t2 AS SELECT ssn FROM src_b;\n"
+    )
+    run(capsys, "lineage", "build", str(tmp_path))
+    run(capsys, "login", "--user", "pia", "--role", "privacy_analyst")
+    code, out, err = run(capsys, "impact", typed, "--json")
+    if resolved is None:
+        assert code == 1 and "ambiguous" in err
+        return
+    assert code == 0, err
+    assert json.loads(out)["target"] == resolved  # the table it resolved to, not what was typed
+    [entry] = [e for e in Ledger(hospital.ledger_path).entries() if e.action == "impact"]
+    assert entry.detail["target"] == resolved
+
+
+def test_the_pipelines_and_dbt_staging_tables_are_not_confused(
+    hospital: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.lineage.sources import DBT_BUILD
+
+    run(capsys, "lineage", "build", str(PIPELINES))
+    run(capsys, *DBT_BUILD)
+    run(capsys, "login", "--user", "pia", "--role", "privacy_analyst")
+    code, _, err = run(capsys, "impact", "stg_patients.ssn")
+    assert code == 1 and "staging.stg_patients" in err and "clinic.main.stg_patients" in err
+    code, out, err = run(capsys, "impact", "staging.stg_patients.ssn", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["target"] == "staging.stg_patients.ssn"
+    assert "export.ba_acme_billing" in {r["name"] for r in report["recipients"]}
+    code, out, _ = run(capsys, "impact", "patients.SSN", "--json")
+    assert code == 0 and json.loads(out)["target"] == "patients.ssn"
 
 
 # (target, shape stored in the ledger)

@@ -45,6 +45,14 @@ def test_export_then_import_into_an_empty_workspace_gives_the_same_edges(
     assert full_edges(imported) == original and len(original) > 300
     assert LineageGraph.load(lineage_folder(imported)).tables() == tables
     assert report["graph_edges"] == len(original)
+    # statement lines and the kind of each write survive too (a recipient's `via` names them)
+    before = LineageGraph.load(lineage_folder(hospital)).files.values()
+    after = LineageGraph.load(lineage_folder(imported)).files.values()
+    assert {(e.key, n) for r in after for e, n in r.edges} == {(e.key, n) for r in before for e, n in r.edges}
+    writes = {(w.table, w.kind, w.line, w.external) for r in before for w in r.writes}
+    assert {(w.table, w.kind, w.line, w.external) for r in after for w in r.writes} >= {
+        w for w in writes if w[0].startswith(("file:", "export."))
+    }
     # who and when survive the trip: a logged statement's user and time
     origins = load_origins(lineage_folder(imported))
     assert any(o.user == "bo" and o.time == "2024-05-01T10:00:00.100000+00:00" for o in origins.values())
@@ -162,3 +170,28 @@ def test_a_file_that_is_not_json_lines_is_refused(settings: Settings, tmp_path: 
 
     with pytest.raises(BadInput, match="not JSON"):
         import_openlineage(settings, bad)
+
+
+# (event, refused because ...): an event without its job or run fails the whole import
+NOT_RUN_EVENTS = [
+    ({"eventType": "START", "run": {"runId": "x"}, "outputs": []}, "no job"),
+    ({**run_event("j", []), "job": {"namespace": "spark"}}, "no job"),
+    ({**run_event("j", []), "run": None}, "no run"),
+    ({k: v for k, v in run_event("j", []).items() if k != "run"}, "no run"),
+]
+
+
+@pytest.mark.parametrize(("event", "why"), NOT_RUN_EVENTS)
+def test_an_event_without_a_job_or_run_refuses_the_import(
+    settings: Settings, tmp_path: Path, event: dict[str, object], why: str
+) -> None:
+    from workbench.lineage.openlineage import import_openlineage
+
+    good = run_event("fine", [{"namespace": "pg", "name": "o"}], [{"namespace": "pg", "name": "s"}])
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(event) + "\n")
+    with pytest.raises(BadInput, match=f"Line 2 of events.jsonl is not a run event \\({why}"):
+        import_openlineage(settings, path)
+    assert not (lineage_folder(settings) / "graph.json").exists()  # nothing was imported
+    path.write_text(json.dumps(good) + "\n")
+    assert import_openlineage(settings, path).jobs == 1

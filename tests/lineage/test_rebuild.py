@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,50 @@ def test_files_of_two_dialects_see_each_others_changes(
     edges = {(s, t) for s, t, *_ in _edges(settings)}
     assert ("t.first", "u.first") in edges and ("t.ssn", "u.ssn") in edges
     assert _dialects(settings) == {str(a / "a.sql"): "postgres", str(b / "b.sql"): "duckdb"}
+
+
+PYTHON_MODEL_EDGE = ("clinic.main_marts.patient_costs.*", "clinic.main_marts.payer_mix.*")
+
+
+@pytest.mark.parametrize(
+    "rebuild",
+    [
+        ["lineage", "build", "--schema-from-warehouse"],
+        ["lineage", "build", "--dialect", "postgres"],
+        ["lineage", "build", str(PIPELINES)],
+    ],
+)
+def test_a_rebuild_keeps_the_table_level_fallback_of_a_python_model(
+    hospital: Settings, capsys: pytest.CaptureFixture[str], rebuild: list[str]
+) -> None:
+    assert main(DBT_BUILD) == 0
+    assert PYTHON_MODEL_EDGE in {(s, t) for s, t, *_ in _edges(hospital)}
+    assert main(rebuild) == 0, capsys.readouterr().err
+    assert PYTHON_MODEL_EDGE in {(s, t) for s, t, *_ in _edges(hospital)}
+    assert main(DBT_BUILD) == 0  # and the dbt build again still has it
+    assert PYTHON_MODEL_EDGE in {(s, t) for s, t, *_ in _edges(hospital)}
+
+
+def test_a_moved_workspace_reads_its_own_files(
+    hospital: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for argv in (DBT_BUILD, ["lineage", "import-history", str(LOG), "--format", "postgres"]):
+        assert main(argv) == 0, capsys.readouterr().err
+    before = _edges(hospital)
+    folder = lineage_folder(hospital)
+    stored = (folder / "graph.json").read_text() + (folder / "origins.json").read_text()
+    stored += "".join(p.read_text() for p in (folder / "records").glob("*.json"))
+    assert str(hospital.home) not in stored  # the workspace's own files are stored relative to it
+    moved = tmp_path / "moved"
+    shutil.copytree(hospital.home, moved)
+    shutil.rmtree(folder)  # the old workspace's files are gone
+    monkeypatch.setenv("WORKBENCH_HOME", str(moved))
+    settings = Settings.load()
+    capsys.readouterr()
+    assert main(["lineage", "build", "--json"]) == 0, capsys.readouterr().err
+    report = json.loads(capsys.readouterr().out)
+    assert report["removed"] == []
+    moved_folder = str(lineage_folder(settings))
+    after = _edges(settings)
+    assert after == [(*e[:-1], e[-1].replace(str(folder), moved_folder)) for e in before]
+    assert all(str(hospital.home) not in p for p in LineageGraph.load(lineage_folder(settings)).files)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from workbench.cli import lineage_sources
+from workbench.errors import UsageError
 from workbench.render import print_json, render_table
 from workbench.settings import Settings
 
@@ -14,6 +15,10 @@ from workbench.settings import Settings
 def cmd_lineage_build(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "dbt_manifest", None):  # a dbt project: workbench/cli/lineage_sources.py
         return lineage_sources.cmd_build_dbt(args, settings)
+    if getattr(args, "catalog", None):
+        raise UsageError(
+            "--catalog goes with --dbt-manifest: `workbench lineage build --dbt-manifest FILE --catalog FILE`."
+        )
     from workbench.lineage import progress
     from workbench.lineage.build import build
 
@@ -67,6 +72,10 @@ def cmd_impact(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(parser: argparse.ArgumentParser, parser_class: type[argparse.ArgumentParser]) -> None:
     """Add the lineage subcommands to `parser` (the `lineage` command)."""
+    parser.description = (
+        "Column lineage from SQL files, dbt projects, query logs and OpenLineage events; "
+        "`workbench impact` answers from it."
+    )
     sub = parser.add_subparsers(dest="lineage_command", required=True, parser_class=parser_class)
     build = sub.add_parser(
         "build",

@@ -28,7 +28,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -52,8 +52,9 @@ from workbench.lineage.graph import (
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.split import FileError, Statement, parse_file_detail, quiet_sqlglot, scrub
-from workbench.lineage.sql import ident
+from workbench.lineage.sql import ColumnRef, ident
 from workbench.lineage.statements import (
+    WAREHOUSE_SCHEMA,
     ColumnEdge,
     Footprint,
     StatementLineage,
@@ -99,6 +100,78 @@ class _Parsed:
     footprints: list[Footprint]
     errors: list[FileError]
     model: str | None = None  # a file holding one bare query defines the table named after it
+    fallbacks: tuple[Fallback, ...] = ()
+    search: tuple[str | None, str] = (None, WAREHOUSE_SCHEMA)  # default catalog and schema of names
+
+
+# A derived file (a dbt model) names the default catalog and schema of its bare table names in a
+# first-lines comment: `-- workbench: search clinic.main`. Other files resolve in the warehouse's `main`.
+SEARCH_DIRECTIVE = "-- workbench: search "
+
+
+# A derived file for a node whose SQL cannot be traced (a dbt Python model) states its table-level
+# lineage in a comment, so that every re-trace (a rebuild, a changed warehouse schema) keeps it:
+# `-- workbench: fallback {"table": ..., "upstream": [...], "columns": [...] | null}`.
+FALLBACK_DIRECTIVE = "-- workbench: fallback "
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Table-level lineage for a node whose SQL cannot be traced: `up.* -> table.*` per upstream."""
+
+    table: str
+    upstream: tuple[str, ...]
+    columns: tuple[str, ...] | None
+
+    def directive(self) -> str:
+        data = {"table": self.table, "upstream": list(self.upstream), "columns": self.columns}
+        return FALLBACK_DIRECTIVE + json.dumps(data, ensure_ascii=False)
+
+    def apply(self, record: FileRecord) -> FileRecord:
+        """The record with the table-level edges added, unless the table was traced after all."""
+        if any(w.table == self.table for w in record.writes):
+            return record
+        edges = tuple(
+            (ColumnEdge(ColumnRef(up, "*"), ColumnRef(self.table, "*"), "DIRECT", "TRANSFORMATION", "inferred"), 1)
+            for up in sorted(set(self.upstream))
+        )  # fmt: skip
+        return replace(
+            record,
+            defines={**record.defines, self.table: self.columns},
+            reads=tuple(dict.fromkeys((*record.reads, *self.upstream))),
+            writes=(*record.writes, Write(self.table, "create_table", 1)),
+            edges=tuple(sorted({*record.edges, *edges}, key=lambda item: item[0].key)),
+        )
+
+
+def fallbacks_in(text: str) -> list[Fallback]:
+    """The fallback directives of a file (none for the user's own SQL unless it writes one)."""
+    found = []
+    for line in text.splitlines()[:5]:
+        if line.startswith(FALLBACK_DIRECTIVE):
+            with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
+                data = json.loads(line[len(FALLBACK_DIRECTIVE) :])
+                columns = data.get("columns")
+                found.append(
+                    Fallback(
+                        str(data["table"]),
+                        tuple(str(u) for u in data.get("upstream") or ()),
+                        tuple(str(c) for c in columns) if isinstance(columns, list) else None,
+                    )
+                )
+    return found
+
+
+def search_path(text: str) -> tuple[str | None, str]:
+    """The default (catalog, schema) a file's bare table names resolve in."""
+    for line in text.splitlines()[:3]:
+        if line.startswith(SEARCH_DIRECTIVE):
+            parts = line[len(SEARCH_DIRECTIVE) :].strip().split(".")
+            if len(parts) == 2 and all(parts):
+                return parts[0], parts[1]
+            if len(parts) == 1 and parts[0]:
+                return None, parts[0]
+    return None, WAREHOUSE_SCHEMA
 
 
 def _parse(path: str, text: str, dialect: str, budget: float | None, guard: NameGuard) -> _Parsed:
@@ -132,6 +205,8 @@ def _parse(path: str, text: str, dialect: str, budget: float | None, guard: Name
         footprints=[footprints[id(s.expression)] for s in statements],
         errors=[FileError(path, e.line, e.col, e.message) for e in errors],
         model=model,
+        search=search_path(text),
+        fallbacks=tuple(fallbacks_in(text)),
     )
 
 
@@ -177,6 +252,7 @@ def _order(parsed: Sequence[_Parsed], index: TableIndex) -> list[tuple[int, int]
     positions = [(f, s) for f, p in enumerate(parsed) for s in range(len(p.statements))]
     definers: dict[str, list[int]] = {}
     for i, (f, s) in enumerate(positions):
+        index.search = parsed[f].search
         fp = parsed[f].footprints[s]
         if fp.target is not None and fp.defines:
             definers.setdefault(index.resolve(fp.target), []).append(i)
@@ -185,6 +261,7 @@ def _order(parsed: Sequence[_Parsed], index: TableIndex) -> list[tuple[int, int]
     graph = nx.DiGraph()
     graph.add_nodes_from(range(len(positions)))
     for i, (f, s) in enumerate(positions):
+        index.search = parsed[f].search
         fp = parsed[f].footprints[s]
         if fp.target is not None and fp.defines:
             graph.add_edge(i, ("table", index.resolve(fp.target)))
@@ -232,6 +309,8 @@ def trace_files(
         for table, columns in (known or {}).items():
             index.add(table, columns)
         for p in parsed:
+            for fallback in p.fallbacks:
+                index.add(fallback.table, fallback.columns)
             if p.model is not None:
                 index.add_model(p.model)
             for fp, statement in zip(p.footprints, p.statements, strict=True):
@@ -256,9 +335,14 @@ def trace_files(
                         spent[f] = float("inf")
                     continue
                 started = time.monotonic()
+                index.search = parsed[f].search
                 # a repeated statement over tables whose columns did not change traces the same
                 fp = parsed[f].footprints[s]
-                key = (id(statement.expression), *((t, index.columns(index.resolve(t))) for t in fp.reads))
+                key = (
+                    id(statement.expression),
+                    index.search,
+                    *((t, index.columns(index.resolve(t))) for t in fp.reads),
+                )
                 try:
                     if key in traced_before:
                         result = traced_before[key]
@@ -304,22 +388,21 @@ def trace_files(
                 defines[result.target] = result.columns
             if result.kind not in {"ddl", "alter"}:
                 writes.append(Write(result.target, result.kind, statement.line, result.external))
-        records.append(
-            guard.record(
-                FileRecord(
-                    path=p.path,
-                    sha256=p.sha256,
-                    dialect=dialect,
-                    schema_digest=digest,
-                    statements=len(p.statements),
-                    errors=tuple(sorted(errors[f], key=lambda e: (e.line, e.col))),
-                    defines=defines,
-                    reads=tuple(reads),
-                    writes=tuple(writes),
-                    edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
-                )
-            )
+        record = FileRecord(
+            path=p.path,
+            sha256=p.sha256,
+            dialect=dialect,
+            schema_digest=digest,
+            statements=len(p.statements),
+            errors=tuple(sorted(errors[f], key=lambda e: (e.line, e.col))),
+            defines=defines,
+            reads=tuple(reads),
+            writes=tuple(writes),
+            edges=tuple(sorted(edges.items(), key=lambda item: item[0].key)),
         )
+        for fallback in p.fallbacks:
+            record = fallback.apply(record)
+        records.append(guard.record(record))
     return records
 
 
@@ -393,7 +476,10 @@ def update(
                     old = before[record.path]
                     for table in set(old) | set(record.defines):
                         if old.get(table, ()) != record.defines.get(table, ()):
-                            changed_by[table] = number
+                            # a reader may name it by a shorter name that now resolves to it
+                            parts = table.split(".")
+                            for i in range(len(parts)):
+                                changed_by[".".join(parts[i:])] = number
                     graph.replace(record)
                     traced.append(record.path)
                     group_of[record.path] = number

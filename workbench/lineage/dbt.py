@@ -37,7 +37,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +49,20 @@ from sqlglot.errors import SqlglotError
 from workbench import audit, session
 from workbench.catalog import Catalog
 from workbench.errors import BadInput, NoSession
-from workbench.lineage.build import BuildReport, catalog_seeds, check_dialect, lineage_folder, trace_files
-from workbench.lineage.graph import FileRecord, LineageGraph, Write, locked
+from workbench.lineage.build import (
+    SEARCH_DIRECTIVE,
+    BuildReport,
+    catalog_seeds,
+    check_dialect,
+    lineage_folder,
+    trace_files,
+)
+from workbench.lineage.build import Fallback as TableFallback
+from workbench.lineage.graph import LineageGraph, locked
 from workbench.lineage.origins import (
     Origin,
     blank_literals,
     load_origins,
-    patch,
     safe_name,
     save_origins,
     stale_files,
@@ -65,8 +72,7 @@ from workbench.lineage.origins import (
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.split import FileError, quiet_sqlglot, scrub
-from workbench.lineage.sql import ColumnRef
-from workbench.lineage.statements import ColumnEdge, table_parts
+from workbench.lineage.statements import table_parts
 from workbench.settings import Settings
 
 # dbt adapter -> sqlglot dialect (an adapter not listed is tried by name, else sqlglot's default)
@@ -375,9 +381,16 @@ def plan(project: DbtProject, guard: NameGuard | None = None) -> DbtPlan:
         text = texts.get(node.unique_id)
         if text is None:
             why = errors.get(node.unique_id, "could not write the model's statement")
-            text = f"-- dbt {node.unique_id}: {why}\n"
             upstream = tuple(project.nodes[u].relation for u in node.depends_on if u in project.nodes)
             fallbacks[file] = Fallback(node.relation, upstream, schemas.get(node.unique_id), why)
+            # the edges live in the file, so every later re-trace of it keeps them
+            columns = schemas.get(node.unique_id)
+            lineage = TableFallback(
+                guard.table(node.relation),
+                tuple(guard.table(u) for u in upstream),
+                tuple(guard.name(c) for c in columns) if columns is not None else None,
+            )
+            text = f"-- dbt {node.unique_id}: {why}\n{lineage.directive()}\n"
         files[file] = text
     return DbtPlan(files, _chunks(project, nodes_of), nodes_of, fallbacks, rendered)
 
@@ -424,6 +437,9 @@ def _statement(node: DbtNode, tree: exp.Query, dialect: str | None, guard: NameG
         blank_literals(exp.Create(this=target, kind=kind, expression=query, replace=True))
     )
     header = f"-- dbt {node.unique_id} ({node.materialized})\n"
+    home = node.relation.split(".")[:-1]  # bare names in its SQL resolve in its target schema
+    if 1 <= len(home) <= 2:
+        header += f"{SEARCH_DIRECTIVE}{'.'.join(home)}\n"
     return header + create.sql(dialect=dialect, pretty=True, comments=False) + ";\n"
 
 
@@ -594,28 +610,6 @@ def _chunks(project: DbtProject, nodes_of: Mapping[str, str]) -> list[list[str]]
     return [c for c in chunks if c]
 
 
-def _fallback_record(record: FileRecord, fallback: Fallback) -> FileRecord:
-    """Table-level edges from every upstream node into the model, when its SQL did not trace."""
-    if any(w.table == fallback.table for w in record.writes):
-        return record  # the statement traced after all
-    edges = tuple(
-        (
-            ColumnEdge(
-                ColumnRef(up, "*"), ColumnRef(fallback.table, "*"), "DIRECT", "TRANSFORMATION", "inferred"
-            ),
-            1,
-        )
-        for up in sorted(set(fallback.upstream))
-    )
-    return replace(
-        record,
-        defines={**record.defines, fallback.table: fallback.columns},
-        reads=tuple(dict.fromkeys((*record.reads, *fallback.upstream))),
-        writes=(*record.writes, Write(fallback.table, "create_table", 1)),
-        edges=tuple(sorted({*record.edges, *edges}, key=lambda item: item[0].key)),
-    )
-
-
 # -- the workspace operation -----------------------------------------------------------------------
 
 
@@ -729,8 +723,6 @@ def _build(settings: Settings, project: DbtProject, progress: Progress) -> DbtRe
             description=f"dbt {project.name}",
             guard=guard,
         )
-        for name, fallback in made.fallbacks.items():
-            patch(graph, paths[name], lambda record, f=fallback: guard.record(_fallback_record(record, f)))  # type: ignore[misc]
         for name, uid in made.nodes_of.items():
             label = uid or f"{name.strip('_').removesuffix('.sql')}.{project.name}"  # sources.clinic
             origins[paths[name]] = Origin("dbt", label, source="manifest.json")

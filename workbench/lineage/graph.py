@@ -116,9 +116,6 @@ class FileRecord:
             ),
         )
 
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()[:32]
-
 
 def _weakest(data: Mapping[str, object]) -> Transform | None:
     """The least protective transform of an edge over the files that give it."""
@@ -396,7 +393,8 @@ class LineageGraph:
                 "delete the lineage folder and run `workbench lineage build` again."
             )
         graph.external_schema = {t: tuple(c) for t, c in index.get("external_schema", {}).items()}
-        for path, name in sorted(index.get("files", {}).items()):
+        for stored, name in sorted(index.get("files", {}).items()):
+            path = from_stored(stored, folder)
             try:
                 data = json.loads((folder / "records" / f"{name}.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -404,6 +402,7 @@ class LineageGraph:
                     f"A lineage record of {index_path} is missing or damaged; "
                     "delete the lineage folder and run `workbench lineage build` again."
                 ) from None
+            data["path"] = from_stored(str(data["path"]), folder)
             graph.replace(FileRecord.from_json(data))
             graph._record_names[path] = name
         return graph
@@ -415,15 +414,17 @@ class LineageGraph:
         for path, record in self.files.items():
             if path in self._record_names:
                 continue
-            name = record.digest()
+            data = record.to_json()
+            data["path"] = to_stored(path, folder)
+            name = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
             target = records / f"{name}.json"
             if not target.exists():
-                _write_atomic(target, json.dumps(record.to_json(), ensure_ascii=False))
+                _write_atomic(target, json.dumps(data, ensure_ascii=False))
             self._record_names[path] = name
         index = {
             "version": GRAPH_VERSION,
             "external_schema": {t: list(c) for t, c in sorted(self.external_schema.items())},
-            "files": dict(sorted(self._record_names.items())),
+            "files": dict(sorted((to_stored(p, folder), n) for p, n in self._record_names.items())),
         }
         _write_atomic(folder / "graph.json", json.dumps(index, ensure_ascii=False, indent=1))
         keep = {f"{name}.json" for name in self._record_names.values()}
@@ -435,6 +436,24 @@ class LineageGraph:
         """Mark records as changed so that `save` writes them."""
         for path in paths:
             self._record_names.pop(path, None)
+
+
+# Files the workspace writes itself (dbt models, logged statements) are stored relative to the
+# lineage folder, so a copied or moved workspace reads its own files, never the old one's.
+WORKSPACE_MARK = "$lineage/"
+
+
+def to_stored(path: str, folder: Path) -> str:
+    """`path` as stored: relative to the lineage `folder` (marked) when it lies under it."""
+    prefix = str(folder) + os.sep
+    return WORKSPACE_MARK + path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def from_stored(stored: str, folder: Path) -> str:
+    """The path a stored name means in the workspace whose lineage folder is `folder`."""
+    if stored.startswith(WORKSPACE_MARK):
+        return str(folder / stored[len(WORKSPACE_MARK) :])
+    return stored
 
 
 @dataclass(frozen=True)
@@ -480,6 +499,7 @@ class GraphEdge:
             "type": self.type,
             "subtype": self.subtype,
             "grade": self.grade,
+            "transform": self.transform,
             "origin": self.origin,
         }
 

@@ -420,6 +420,8 @@ def _import(
             errors.extend(
                 FileError(path.name, entry.line + e.line - 1, e.col, e.message) for e in parse_errors
             )
+            if not parsed and not parse_errors:
+                skipped += 1  # nothing lineage follows (`CALL disable_logging()`, `SET ...`)
             for statement in parsed:
                 node = guard.statement(statement.expression)  # names that look like PHI: tokens
                 writes = isinstance(node, _WRITES) or (

@@ -213,7 +213,7 @@ def impact(
         )
         graph = LineageGraph.load(lineage_folder(settings))
         report = analyse(graph, settings, target, start, end, until_exclusive=exclusive)
-        detail["target"] = target
+        detail["target"] = report.target
     except WorkbenchError as error:
         detail.update(error=type(error).__name__, reason=error.message)
         outcome = (
@@ -270,7 +270,7 @@ def _analyse(
     )
     affected = [r for r in reached.values() if r.carries]
     return ImpactReport(
-        target=target,
+        target=f"{tables[0]}.{column}" if column else tables[0],
         columns=tuple(starts) if starts else tuple(f"{t}.{column}" if column else t for t in tables),
         downstream=downstream,
         readers=tuple(_readers(settings, tables, column, affected, graph, since, until, until_exclusive)),
@@ -319,7 +319,12 @@ def _same_table(a: str, b: str) -> bool:
 
 
 def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[list[str], str | None]:
-    """The graph tables `target` names (the longest prefix naming a table) and the column, if any."""
+    """The graph tables `target` names (the longest prefix naming a table) and the column, if any.
+
+    A prefix names the table spelled so (`patients`, `main.patients` and `db.main.patients` are the
+    same warehouse table); otherwise the one table that ends with it. A prefix that ends more than
+    one distinct table is ambiguous and refused, listing the candidates.
+    """
     text = target.strip()
     if not text:
         raise BadInput("Name a table or a column to analyse, e.g. `patients.SSN`.")
@@ -331,14 +336,18 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
     for k in range(len(parts), 0, -1):
         name = ".".join(parts[:k])
         key = warehouse_key(name)
-        tables = list(dict.fromkeys(by_name.get(name.lower(), []) + by_name.get(key or "", [])))
+        exact = [t for t in by_name.get(name.lower(), []) if _spelled(t, name)]
+        tables = list(dict.fromkeys(exact + by_name.get(name.lower(), []) + by_name.get(key or "", [])))
         tables = [t for t in tables if _same_table(t, name)]
-        if not tables:
-            tables = list(by_suffix.get(name.lower(), []))
-            if len({warehouse_key(t) for t in tables}) > 1:
-                ambiguous = ambiguous or sorted(tables)
-                tables = []
         in_catalog = key in warehouse if key else False
+        if not exact and in_catalog:
+            tables = [t for t in tables if _identity(t) == key]  # the warehouse table it names
+        elif not exact:
+            candidates = list(dict.fromkeys(tables + by_suffix.get(name.lower(), [])))
+            if len({_identity(t) for t in candidates}) > 1:
+                ambiguous = ambiguous or sorted(candidates)
+                continue
+            tables = candidates
         if not tables and not in_catalog:
             continue
         rest = parts[k:]
@@ -346,6 +355,7 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
             break
         if not tables:
             tables = [key or name]
+        tables.sort(key=lambda t: (t.lower() != name.lower(), len(t.split(".")), t))
         column = rest[0].lower() if rest else None
         if column is not None and not _has_column(graph, catalog, tables, column, tables_known):
             raise BadInput(f"{UNRESOLVED}; table {tables[0]} has no such column (check the name).")
@@ -356,6 +366,18 @@ def resolve_target(graph: LineageGraph, catalog: Catalog, target: str) -> tuple[
             f"{' and more' if len(ambiguous) > 10 else ''}; qualify it with its schema."
         )
     raise BadInput(f"{UNRESOLVED}; run `workbench lineage build PATH` or check the name.")
+
+
+def _spelled(table: str, name: str) -> bool:
+    """`table` is `name` as typed, or the same warehouse table in schema `main` (`x`, `main.x`)."""
+    lowered, typed = table.lower(), name.lower()
+    return lowered == typed or lowered == f"main.{typed}" or typed == f"main.{lowered}"
+
+
+def _identity(table: str) -> str:
+    """Tables with the same identity are one table: `x`, `main.x` and `db.main.x` are the warehouse's `x`."""
+    key = warehouse_key(table)
+    return key if key is not None and "." not in key else table.lower()
 
 
 UNRESOLVED = "The target does not name a table or column in the lineage graph"

@@ -43,7 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 from workbench import audit, session
 from workbench.errors import BadInput, NoSession
@@ -60,7 +60,7 @@ from workbench.lineage.origins import (
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.sql import DIRECT_SUBTYPES, ColumnRef, EdgeType, Grade, Subtype, Transform
-from workbench.lineage.statements import FILE_PREFIX, ColumnEdge
+from workbench.lineage.statements import FILE_PREFIX, ColumnEdge, StatementKind
 from workbench.settings import Settings
 
 PRODUCER = "https://github.com/phi-workbench/phi-workbench"
@@ -84,7 +84,10 @@ STORAGE_SCHEMES = (
 _INDIRECT_SUBTYPES: tuple[Subtype, ...] = ("FILTER", "JOIN", "GROUP_BY", "SORT", "WINDOW", "CONDITIONAL")
 _GRADES: tuple[Grade, ...] = ("resolved", "inferred", "unresolved")
 _TRANSFORMS: tuple[Transform, ...] = ("generalize", "hash", "mask", "count")
-_DESCRIPTION = re.compile(r"\bworkbench grade=(\w+)(?: transform=(\w+))?")
+_DESCRIPTION = re.compile(r"\bworkbench grade=(\w+)(?: transform=(\w+))?(?: line=(\d+))?")
+# A custom output-dataset facet: the kind and line of the statement that wrote the dataset, so a
+# round trip keeps the `via` of recipients (`09_export_acme_billing.sql:44`).
+WRITE_FACET = "workbenchWrite"
 _RUN_NAMESPACE = uuid.UUID("5b0c3a44-7a1e-4f8e-9a57-5f3c1de2a1a0")
 
 
@@ -123,8 +126,8 @@ def events(
 ) -> list[Any]:
     """The graph as OpenLineage `RunEvent`s (openlineage-python objects), one per source of edges."""
     from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+    from openlineage.client.facet_v2 import DatasetFacet, ownership_job, schema_dataset
     from openlineage.client.facet_v2 import column_lineage_dataset as cl
-    from openlineage.client.facet_v2 import ownership_job, schema_dataset
 
     found = []
     now = utc_iso(datetime.now(UTC))
@@ -136,11 +139,13 @@ def events(
         fields: dict[str, dict[str, list[Any]]] = {}
         rows: dict[str, list[Any]] = {}
         inputs: dict[tuple[str, str], None] = {}
-        for edge, _ in record.edges:
+        for edge, line in record.edges:
             source_ns, source_name = dataset_of(edge.source.table, namespace)
             inputs[(source_ns, source_name)] = None
-            description = f"workbench grade={edge.grade}" + (
-                f" transform={edge.transform}" if edge.transform else ""
+            description = (
+                f"workbench grade={edge.grade}"
+                + (f" transform={edge.transform}" if edge.transform else "")
+                + f" line={line}"
             )
             transformation = cl.Transformation(
                 type=edge.type,
@@ -169,6 +174,11 @@ def events(
                 facets["schema"] = schema_dataset.SchemaDatasetFacet(
                     fields=[schema_dataset.SchemaDatasetFacetFields(name=c) for c in columns],
                     producer=PRODUCER,
+                )
+            write = next((w for w in record.writes if w.table == table), None)
+            if write is not None:
+                facets[WRITE_FACET] = DatasetFacet(producer=PRODUCER).with_additional_properties(
+                    kind=write.kind, line=write.line
                 )
             out_ns, out_name = dataset_of(table, namespace)
             outputs.append(OutputDataset(out_ns, out_name, facets=facets))
@@ -243,12 +253,16 @@ def read_events(path: Path) -> list[tuple[int, dict[str, Any]]]:
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
                 raise _bad(path, 1, f"holds an entry (number {i}) that is not a JSON object")
+        for i, item in enumerate(items, 1):
+            _check_event(path, i, item)
         return list(enumerate(items, 1))
     if stripped.startswith("{") and "\n" in stripped:
+        whole: object = None
         with contextlib.suppress(ValueError):  # one event written over several lines
-            item = json.loads(text)
-            if isinstance(item, dict):
-                return [(1, item)]
+            whole = json.loads(text)
+        if isinstance(whole, dict):
+            _check_event(path, 1, whole)
+            return [(1, whole)]
     events = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -260,7 +274,18 @@ def read_events(path: Path) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(item, dict):
             raise _bad(path, number, "is not a JSON object")
         events.append((number, item))
+    for number, event in events:
+        _check_event(path, number, event)
     return events
+
+
+def _check_event(path: Path, line: int, event: Mapping[str, Any]) -> None:
+    """A run event names its job (namespace and name) and its run; anything else refuses the file."""
+    job, run = event.get("job"), event.get("run")
+    if not isinstance(job, Mapping) or not job.get("name") or not job.get("namespace"):
+        raise _bad(path, line, "is not a run event (no job with a namespace and name)")
+    if not isinstance(run, Mapping) or not run.get("runId"):
+        raise _bad(path, line, "is not a run event (no run with a runId)")
 
 
 def _bad(path: Path, line: int, what: str) -> BadInput:
@@ -294,7 +319,9 @@ def _transformation(
 
 def _input_edges(
     items: Iterable[Any], target: ColumnRef, row_level: bool, legacy: str | None = None
-) -> Iterator[ColumnEdge]:
+) -> Iterator[tuple[ColumnEdge, int | None]]:
+    """The edges into `target` of a column-lineage facet, each with the statement line our export
+    stated (None for other producers)."""
     for item in items:
         if not isinstance(item, Mapping) or not item.get("name") or item.get("field") in (None, ""):
             continue
@@ -306,7 +333,21 @@ def _input_edges(
             transformations = [default]
         for raw in transformations:
             kind, subtype, grade, transform = _transformation(raw, row_level)
-            yield ColumnEdge(source, target, kind, subtype, grade, transform)
+            match = _DESCRIPTION.search(str(raw.get("description") or ""))
+            line = int(match.group(3)) if match and match.group(3) else None
+            yield ColumnEdge(source, target, kind, subtype, grade, transform), line
+
+
+def _write(table: str, stated: object, line: int) -> Write:
+    """How `table` was written: as our export's write facet states it, else by the kind of dataset."""
+    external = table.startswith(FILE_PREFIX)
+    kind: StatementKind = "copy" if external else "insert"
+    if isinstance(stated, Mapping):
+        if stated.get("kind") in get_args(StatementKind):
+            kind = stated["kind"]
+        if isinstance(stated.get("line"), int) and stated["line"] > 0:
+            line = stated["line"]
+    return Write(table, kind, line, external)
 
 
 def records_from_events(
@@ -345,16 +386,8 @@ def records_from_events(
                 if not isinstance(dataset, Mapping) or not dataset.get("name"):
                     continue
                 table = table_of(str(dataset.get("namespace", "")), str(dataset["name"]))
-                writes.setdefault(
-                    table,
-                    Write(
-                        table,
-                        "copy" if table.startswith(FILE_PREFIX) else "insert",
-                        line,
-                        table.startswith(FILE_PREFIX),
-                    ),
-                )
                 facets = dataset.get("facets") or {}
+                writes.setdefault(table, _write(table, facets.get(WRITE_FACET), line))
                 schema = facets.get("schema") or {}
                 columns = [
                     str(f["name"])
@@ -379,12 +412,12 @@ def records_from_events(
                 for column, spec in (lineage.get("fields") or {}).items():
                     if isinstance(spec, Mapping):
                         target = ColumnRef(table, str(column))
-                        for edge in _input_edges(
+                        for edge, stated in _input_edges(
                             spec.get("inputFields") or (), target, False, spec.get("transformationType")
                         ):
-                            edges.setdefault(edge, line)
-                for edge in _input_edges(lineage.get("dataset") or (), ColumnRef(table, "*"), True):
-                    edges.setdefault(edge, line)
+                            edges.setdefault(edge, stated or line)
+                for edge, stated in _input_edges(lineage.get("dataset") or (), ColumnRef(table, "*"), True):
+                    edges.setdefault(edge, stated or line)
         job = f"{guard.location(namespace)}/{guard.location(name)}"
         path = f"{OPENLINEAGE_PREFIX}{job}"
         digest = hashlib.sha256(

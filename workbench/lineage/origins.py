@@ -30,7 +30,7 @@ from typing import Literal, get_args
 from sqlglot import exp
 
 from workbench.lineage.build import UpdateResult, update
-from workbench.lineage.graph import FileRecord, LineageGraph
+from workbench.lineage.graph import FileRecord, LineageGraph, from_stored, to_stored
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.safe_names import NameGuard
 
@@ -101,12 +101,12 @@ def load_origins(folder: Path) -> dict[str, Origin]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(p): Origin.from_json(o) for p, o in data.items() if isinstance(o, dict)}
+    return {from_stored(str(p), folder): Origin.from_json(o) for p, o in data.items() if isinstance(o, dict)}
 
 
 def save_origins(folder: Path, origins: Mapping[str, Origin], graph: LineageGraph) -> None:
     """Write the origins of files the graph still holds (call under the lineage lock)."""
-    kept = {p: o.to_json() for p, o in sorted(origins.items()) if p in graph.files}
+    kept = {to_stored(p, folder): o.to_json() for p, o in sorted(origins.items()) if p in graph.files}
     write_atomic(folder / ORIGINS_FILE, json.dumps(kept, ensure_ascii=False, indent=1))
 
 
@@ -144,6 +144,7 @@ def blank_literals(statement: exp.Expr) -> exp.Expr:
     statement = statement.copy()
     keep: set[int] = set()
     if isinstance(statement, exp.Copy):
+        _program_word_only(statement)
         for target in statement.args.get("files") or ():
             keep.update(id(n) for n in target.walk())
     if isinstance(statement, exp.Export):
@@ -159,6 +160,26 @@ def blank_literals(statement: exp.Expr) -> exp.Expr:
         return node
 
     return statement.transform(blank, copy=False)
+
+
+def _program_word_only(statement: exp.Copy) -> None:
+    """`COPY ... TO|FROM PROGRAM 'cmd args' [WITH (...)]` -> `COPY ... TO|FROM 'program:cmd'`, in place.
+
+    sqlglot reads the command as the first COPY option and would write it back as `WITH (cmd args)`,
+    which no database parses; the command's arguments (URLs, tokens, file names) are never kept.
+    """
+    files = statement.args.get("files") or []
+    if not files or not isinstance(files[0], exp.Identifier | exp.Var | exp.Column):
+        return
+    if files[0].name.upper() != "PROGRAM":
+        return
+    params = list(statement.args.get("params") or [])
+    command = params[0].this if params and isinstance(params[0], exp.CopyParameter) else None
+    words = command.name.split() if isinstance(command, exp.Var | exp.Literal) else []
+    word = words[0].rsplit("/", 1)[-1] if words else ""
+    statement.set("files", [exp.Literal.string(f"program:{word}")])
+    # the options after the command are misread the same way; lineage needs none of them
+    statement.set("params", [])
 
 
 # -- writing derived SQL files and tracing them ------------------------------------------------

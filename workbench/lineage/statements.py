@@ -7,8 +7,8 @@ pairs, COPY ... TO and EXPORT DATA (writes outside the warehouse), CREATE TABLE 
 TABLE ... ADD COLUMN. Other statements (DROP, SET, GRANT, a bare SELECT) write nothing.
 
 Table names keep every part the SQL gives, each lower-cased unless quoted; a name with fewer parts
-is completed from the known tables when exactly one known table ends with it (`patients` ->
-`main.patients`). Before qualification each base table is renamed to a private identifier and the
+is completed with the statement's default schema (and catalog) when that table is known
+(`patients` -> `main.patients`), as the SQL engine would. Before qualification each base table is renamed to a private identifier and the
 schema holds exactly the tables the statement reads, so names of any depth mix freely; a table with
 no known columns simply has no schema.
 """
@@ -96,20 +96,26 @@ def table_parts(table: exp.Table) -> str:
     return ".".join(p for p in parts if p)
 
 
+WAREHOUSE_SCHEMA = "main"
+
+
 @dataclass
 class TableIndex:
-    """Known tables and their columns (None when unknown); completes partial names."""
+    """Known tables and their columns (None when unknown); resolves names as a SQL engine would.
+
+    A bare or partly qualified name is looked up in the statement's default catalog and schema
+    (`search`: the warehouse's `main` for plain SQL and query logs, a dbt model's target database
+    and schema): `patients` is `patients` or `main.patients`, never `clinic.raw.patients` of
+    another catalog just because it is the only table with that last part.
+    """
 
     _columns: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
-    _suffixes: dict[str, set[str]] = field(default_factory=dict)
     _models: set[str] = field(default_factory=set)
+    search: tuple[str | None, str] = (None, WAREHOUSE_SCHEMA)  # (default catalog, default schema)
 
     def add(self, name: str, columns: Iterable[str] | None) -> None:
         """Record `name`; `columns` replaces what was known unless it is None."""
         if name not in self._columns:
-            parts = name.split(".")
-            for i in range(1, len(parts)):
-                self._suffixes.setdefault(".".join(parts[i:]), set()).add(name)
             self._columns[name] = None
         if columns is not None:
             self._columns[name] = tuple(dict.fromkeys(columns))
@@ -121,16 +127,23 @@ class TableIndex:
             self._columns[name] = None
 
     def resolve(self, name: str) -> str:
-        """`name` if known, else the one known table it is a suffix of, else `name` as given."""
-        if name in self._columns:
-            return name
-        candidates = self._suffixes.get(name, ())
-        if len(candidates) == 1:
-            return next(iter(candidates))
-        lowered = name.lower()
-        if lowered != name and lowered in self._columns:
-            return lowered
+        """`name` if known, else `name` completed with the default schema (and catalog) if that is
+        known, else `name` as given."""
+        for candidate in (name, name.lower()) if name != name.lower() else (name,):
+            if candidate in self._columns:
+                return candidate
+        catalog, schema = self.search
         parts = name.split(".")
+        completions = []
+        if len(parts) == 1:
+            completions.append(f"{schema}.{name}")
+            if catalog:
+                completions.append(f"{catalog}.{schema}.{name}")
+        elif len(parts) == 2 and catalog:
+            completions.append(f"{catalog}.{name}")
+        for candidate in completions:
+            if candidate in self._columns:
+                return candidate
         for i in range(1, len(parts)):  # `project.dataset.model` read from a file named `model.sql`
             if ".".join(parts[i:]) in self._models:
                 return ".".join(parts[i:])
