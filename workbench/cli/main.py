@@ -151,7 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     columns = add("columns", cmd_columns, "Show the identifier kinds found in each column.")
     columns.add_argument("table", nargs="?", help="one table (default: all)")
     ledger_commands.register(sub.add_parser("ledger", help="Audit ledger commands."), _Parser)
-    lineage_commands.register(sub.add_parser("lineage", help="Column lineage from SQL files, dbt projects, query logs and OpenLineage events."), _Parser)
+    lineage_commands.register(
+        sub.add_parser(
+            "lineage", help="Column lineage from SQL files, dbt projects, query logs and OpenLineage events."
+        ),
+        _Parser,
+    )
     scan_commands.register(sub.add_parser("scan", help="Find PHI in text (JSON lines)."), _Parser)
     lineage_commands.register_impact(sub.add_parser("impact", help="Breach impact of a table or column."))
     add("demo", cmd_demo, "Run a headless tour: load, query as two roles, verify the ledger.")
