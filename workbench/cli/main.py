@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    args: argparse.Namespace | None = None
     try:
         args = build_parser().parse_args(argv)
         settings = settings or Settings.load()
@@ -172,7 +173,8 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     except WorkbenchError as error:
         print(f"workbench: {error.message}", file=sys.stderr)
         words = sys.argv[1:] if argv is None else list(argv)
-        if "--json" in words:
+        # a command whose stdout is a stream of results (`scan text`) keeps errors off it
+        if "--json" in words and getattr(args, "json_errors", True):
             print_json({"error": error.message, "kind": type(error).__name__, "exit_code": error.exit_code})
         return error.exit_code
     except BrokenPipeError:
