@@ -67,6 +67,10 @@ _STATE_KEYS = frozenset(code.lower() for code in STATE_CODES)
 _SIGN_OFF = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "much", "you"})
 
 STRONG, CREDENTIAL, LABEL = 0.85, 0.8, 0.75
+SPEAKER = 0.6  # "Halldór: What a day." a given name that opens a line and a colon
+COORDINATED = 0.5  # "Eklund, Michael and Hodge": a surname listed with a name already found
+# What joins the names of a list: "A, B and C", "A & B", "A or B".
+_COORDINATION = frozenset({", ", " and ", ", and ", " & ", " or ", " and Dr. ", " AND ", " & Dr. "})
 MAX_WORDS = 4
 SHORT_NAME_RANK = 300  # a two- or three-letter capitalized word this popular can go on a name ("LI")
 FAMOUS_FIRST_NAME = 1000  # a common English word this popular as a given name can follow "HIS WIFE"
@@ -242,12 +246,14 @@ class _Finder:
     def trigger(self, i: int) -> float:
         """The score a name starting at word i earns from the words before it; 0 if none."""
         if i == 0:
-            return 0.0
+            return SPEAKER if self.speaker(i) and not self.text[: self.words[i].start].strip() else 0.0
         gap = self.gap(i)
         if "\x1e" in gap:  # context never crosses from one scanned value to the next
             return 0.0
         prev = self.words[i - 1].key
         prev2 = self.words[i - 2].key if i > 1 else ""
+        if "\n" in gap and self.speaker(i):
+            return SPEAKER
         if "\n" in gap:
             # a line of its own after a sign-off ("Thanks so much,") or after a dash ("-- J.P., RN")
             between = gap.strip(" \n")
@@ -256,6 +262,8 @@ class _Finder:
             if gap.rstrip(" ").endswith(("\n-- ", "\n--", "\n- ", "\n— ")) or between in ("--", "—"):
                 return LABEL
             return 0.0
+        if prev == "name" and gap in (" is ", " was ", " is: "):
+            return LABEL  # "her name is Rubija"
         if len(gap.strip(" .,:(")) > 1 or "\n" in gap:
             if gap.strip() in ("--", "-", "—") and not self.words[i - 1].caps_line:
                 return LABEL
@@ -280,6 +288,24 @@ class _Finder:
         if prev == "you" and prev2 == "thank":
             return LABEL
         return 0.0
+
+    def speaker(self, i: int) -> bool:
+        """Word i opens a line and a colon follows it, and it is mostly someone's given name ("Nicole:").
+
+        Section headings ("Plan:", "Neuro:", "Endo:") are clinical, common English or more often a
+        surname than a given name.
+        """
+        word = self.words[i]
+        if word.end >= len(self.text) or self.text[word.end] != ":" or word.initial or word.caps_line:
+            return False
+        if self.text[self.text.rfind("\n", 0, word.start) + 1 : word.start].strip(" \t>"):
+            return False
+        found = evidence(word.text)
+        return (
+            found.name_like
+            and found.first_rank is not None
+            and found.first_rank <= (found.last_rank or found.first_rank)
+        )
 
     def after_relation(self, i: int) -> bool:
         """Word i follows a relation word ("WIFE", "proxy for") rather than a title."""
@@ -375,7 +401,50 @@ class _Finder:
             if score >= 0.3:
                 found.append((words[i].start, words[end - 1].end, score))
                 taken = words[end - 1].end
-        return self.with_credentials(found)
+        return self.coordinated(self.with_credentials(found))
+
+    def coordinable(self, i: int) -> bool:
+        """Word i can be a name listed beside another: capitalized, a known name, no clinical word.
+
+        A list of names vouches for its members, so a surname that is also an English word ("Graves",
+        "Park") counts here; clinical words, titles and function words never do.
+        """
+        word = self.words[i]
+        return (
+            not word.initial
+            and len(word.text) >= 2
+            and not word.caps_line
+            and self.nameable(i, strong=True)
+            and evidence(word.text).known_name
+        )
+
+    def coordinated(self, found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+        """Add the unfound members of lists of names ("Eklund, Michael and Hodge") next to a found one."""
+        if not found:
+            return found
+        by_start = {word.start: k for k, word in enumerate(self.words)}
+        by_end = {word.end: k for k, word in enumerate(self.words)}
+        covered = Spans((start, end) for start, end, _score in found)
+        queue = [(start, end) for start, end, _score in found]
+        extra: list[tuple[int, int, float]] = []
+        added: set[int] = set()
+        while queue:
+            start, end = queue.pop()
+            neighbours = []  # (word index, the text between it and the name)
+            last, first = by_end.get(end), by_start.get(start)
+            if last is not None and last + 1 < len(self.words):
+                neighbours.append((last + 1, self.gap(last + 1)))
+            if first is not None and first > 0:
+                neighbours.append((first - 1, self.gap(first)))
+            for k, gap in neighbours:
+                word = self.words[k]
+                if gap not in _COORDINATION or word.start in added or covered.covers(word.start):
+                    continue
+                if self.coordinable(k):
+                    added.add(word.start)
+                    extra.append((word.start, word.end, COORDINATED))
+                    queue.append((word.start, word.end))
+        return sorted(found + extra)
 
     def dictionary_score(self, i: int, end: int) -> float:
         known = sum(1 for k in range(i, end) if self.known(k))

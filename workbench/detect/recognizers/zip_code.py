@@ -42,3 +42,35 @@ ZIP_CODE = Recognizer(
     context=("zip", "zipcode", "zip5", "postal", "postcode", "mailing", "address"),
     reject=reject,
 )
+
+# Postal codes of other countries after a "zip"/"postal code" label (five digits and ZIP+4 are the
+# US forms above): 4 digits (Denmark, Switzerland, Australia...), "394 13" (Sweden), "53-320" (Poland), "3610-114" (Portugal),
+# "75534-030" (Brazil), "1098 SL" (Netherlands), "B0J 2H0" (Canada), "SW1A 1AA" (UK).
+_POSTCODE = (
+    r"[0-9]{4}[ ]?[A-Za-z]{2}|[0-9]{4}(?:-[0-9]{3})?|[0-9]{5}-[0-9]{3}|[0-9]{3}[ ][0-9]{2}|[0-9]{2}-[0-9]{3}"
+    r"|[A-Za-z][0-9][A-Za-z][ ]?[0-9][A-Za-z][0-9]|[A-Za-z]{1,2}[0-9][A-Za-z0-9]?[ ][0-9][A-Za-z]{2}"
+)
+
+
+def reject_postcode(text: str) -> bool:
+    """True for a code of one repeated digit ("0000"), a placeholder."""
+    digits = [char for char in text if char.isdigit()]
+    return len(set(digits)) == 1 and len(digits) >= 4
+
+
+POSTAL_CODE = Recognizer(
+    name="postal_code",
+    kind=IdentifierKind.GEO,
+    patterns=(
+        Pattern(
+            "postcode_labelled",
+            r"(?<![\w-])(?i:zip(?:[ ]?code)?|postal[ ]code|post[ ]code|postcode|postleitzahl)"
+            r"(?:[ ]?:)?(?:[ ]+(?:is|was))?[ ]*[:#]?[ ]*(?P<id>" + _POSTCODE + r")(?![\w-]|[.,/][0-9])",
+            0.6,
+            group="id",
+            keywords=("zip", "postal", "postcode", "post code", "postleitzahl"),
+        ),
+    ),
+    context=("zip", "zipcode", "postal", "postcode", "address"),
+    reject=reject_postcode,
+)
