@@ -12,10 +12,16 @@ identifier by a token:
 - without a key (the pure engine, `trace_files` in tests and benchmarks), the kind's placeholder
   (`[SSN]`, `[NAME]`).
 
+Names rarely have the word boundaries and capitals the scan relies on (`ssn_123-45-6789`,
+`patient_maria_garcia`, `jane doe`), so a name the scan passes is scanned again with `_ . /` read
+as spaces after NFKC, and then checked by shape: long digit runs, dates, first+last names in any
+case (the rules are beside `_shapes` below).
+
 An identifier is replaced whole (a partly recognized name must not leave its rest behind). A file
 path or URL is checked segment by segment, and a segment that holds an identifier is replaced with
-its file suffix kept (`/tmp/h_3f9a….csv`); the host of a URL is the recipient, not PHI, so URL and IP
-findings there do not count. Tokens are not PHI: guarding twice changes nothing.
+its file suffix kept (`/tmp/h_3f9a….csv`); the scheme and host of a URL are the recipient, not PHI,
+and are kept as written, while user and password before the host are dropped. Tokens are not PHI:
+guarding twice changes nothing.
 
 The guard runs where names enter: on each parsed statement before it is traced (SQL files, dbt
 models, logged statements, whose stored copies then hold the tokens too) and on each record made
@@ -25,12 +31,14 @@ from OpenLineage events or patched in by a source.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
 from workbench.detect.finding import Finding
+from workbench.detect.lexicon import evidence, fold
 from workbench.detect.scan import scan_text
 from workbench.keys import derive_key, keyed_hash, workspace_secret
 from workbench.kinds import IdentifierKind
@@ -64,7 +72,7 @@ class NameGuard:
         """An identifier as the graph may hold it: itself, or a token when it holds an identifier."""
         known = self._names.get(text)
         if known is None:
-            found = [] if _is_plain(text) else scan_text(text)
+            found = [] if _is_plain(text) else _name_findings(text)
             known = self._names[text] = self._token(text, found) if found else text
         return known
 
@@ -76,32 +84,33 @@ class NameGuard:
         return known
 
     def _location(self, text: str) -> str:
-        scheme, sep, rest = text.partition("://")
-        if not sep:
-            scheme, rest = "", text
-        parts = rest.split("/")
-        marked = {
-            i
-            for i, part in enumerate(parts)
-            if _findings(part, _HOST_KINDS if sep and i == 0 else frozenset())
-        }
+        head, parts = _split_location(text)
+        found: dict[int, list[Finding]] = {}
+        for i, part in enumerate(parts):
+            stem = _stem(part)
+            if not _is_plain(stem) and (hits := _name_findings(part)):
+                found[i] = hits
         # an identifier across segments (a date written 04/12/1980): every segment it touches
+        normal = [_normal(part) for part in parts]
         starts = [0]
-        for part in parts[:-1]:
+        for part in normal[:-1]:
             starts.append(starts[-1] + len(part) + 1)
-        for finding in _findings(rest, _HOST_KINDS):
-            marked.update(
-                i for i, s in enumerate(starts) if s < finding.end and finding.start < s + len(parts[i])
-            )
-        if not marked:
+        joined = "/".join(normal)
+        across = [f for f in scan_text(joined) if f.kind not in _HOST_KINDS] + _year_last_dates(joined)
+        for finding in across:
+            for i, s in enumerate(starts):
+                if (
+                    s < finding.end
+                    and finding.start < s + len(normal[i])
+                    and not _TOKEN.fullmatch(_stem(parts[i]))
+                ):
+                    found.setdefault(i, []).append(finding)
+        if not found and head == text[: len(head)]:
             return text
-        for i in marked:
-            part = parts[i]
-            suffix = _SUFFIX.search(part)
-            stem = part[: suffix.start()] if suffix and suffix.start() > 0 else part
-            kept = part[len(stem) :]
-            parts[i] = self._token(part, scan_text(stem) or scan_text(part)) + kept
-        return scheme + sep + "/".join(parts)
+        for i, hits in found.items():
+            stem = _stem(parts[i])
+            parts[i] = self._token(parts[i], hits) + parts[i][len(stem) :]
+        return head + "/".join(parts)
 
     def _token(self, text: str, found: Iterable[Finding]) -> str:
         if self.key is not None:
@@ -170,6 +179,168 @@ def _findings(text: str, ignore: frozenset[IdentifierKind]) -> list[Finding]:
     if _is_plain(text):
         return []
     return [f for f in scan_text(text) if f.kind not in ignore]
+
+
+# -- what makes a name look like PHI ------------------------------------------------------------
+#
+# The fast scan needs word boundaries and capitals; names have neither ("ssn_123-45-6789",
+# "patient_maria_garcia"). So a name is scanned as written, then normalised (NFKC, so full-width
+# digits are digits) with `_`, `.`, `/` and `\` read as spaces, and then checked by shape:
+#
+# - digits: a run of 7 or more digits (separators `-`, `.`, `/`, `_`, space inside the run do not
+#   break it: "123-45-6789", "pt_123456789") is an identifier (MRN, SSN, phone, account), except a
+#   run of years ("2019_2024"), a round number ("pop_1000000"), a code after a code-system word
+#   ("snomed_44054006"), a date (next rule) and digits inside a UUID or hex digest;
+# - dates: a date written year last ("04/12/1980", "04-12-1980") is a birth date as people write
+#   it, always PHI-looking, also across path segments ("/exports/04/12/1980/"). A date written year
+#   first ("2024-01-01", "20240101", "2024/01/01/") is how tables and folders are partitioned
+#   ("encounters_20240101"), so it counts only when a person cue (dob, birth, patient, pt, mrn, ssn,
+#   name, ...) is in the same name ("dob_1980-04-12", "smith_john_dob_19800412");
+# - persons: two adjacent words that the name dictionaries know as a first and a last name, neither
+#   a common English word ("maria_garcia", "JANE DOE", "jane doe"), or one such word beside a person
+#   cue ("patient_garcia"). Casing is ignored here, which is what scanning a title-cased copy would
+#   do, without the name recognizer's looser single-word rules ("First Name", "City" stay names).
+#   Words under three letters and schema words the dictionaries list as names never count.
+#
+# The shape rules only add findings: a name the scan as written flags stays flagged (a bare alias
+# "2024-01-01", a folder "dt=2024-01-01" are dates with word boundaries, as before).
+
+_SPACER = re.compile(r"[_./\\]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WORDS = re.compile(r"[^\W\d_]{2,}")  # one letter is an initial: "maria_j_garcia" is two names
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9]+(?:[-./_ ][0-9]+)*(?![0-9])")
+_DIGIT_SEPARATOR = re.compile(r"[-./_ ]")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+_ROUND = re.compile(r"[1-9]0+")  # a round number ("pop_1000000") is a quantity, not an identifier
+_YEAR_FIRST = re.compile(
+    r"(?:19|20)[0-9]{2}([-./_]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12][0-9]|3[01])"
+    r"(?:[-_T ]?[0-9]{2,6})?"  # a time after a partition date: 20240101_120000
+)
+_YEAR_LAST = re.compile(r"(?<![0-9])([0-9]{1,2})([-./_])([0-9]{1,2})\2((?:19|20)[0-9]{2})(?![0-9])")
+_HEXLIKE = re.compile(
+    r"[0-9a-fA-F]{8}[-_]?[0-9a-fA-F]{4}[-_]?[0-9a-fA-F]{4}[-_]?[0-9a-fA-F]{4}[-_]?[0-9a-fA-F]{12}"  # UUID
+    r"|h_[0-9a-f]{16}|(?<![0-9a-zA-Z])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{12,}(?![0-9a-zA-Z])"
+)
+DIGIT_RUN = 7
+# Words that say the name is about a person: a date beside them is theirs ("dob_1980-04-12").
+PERSON_CUES = frozenset(
+    {"patient", "pt", "dob", "birth", "birthdate", "birthday", "born", "mrn", "ssn", "name",
+     "mr", "mrs", "ms", "miss"}
+)  # fmt: skip
+# ... and a single name word beside them is theirs ("patient_garcia"); "name" is left out here, as
+# schema names pair it with anything ("name_sum").
+_NAME_CUES = (PERSON_CUES - {"name"}) | {"dr"}  # "dr_smith"; no date cue: "dr_20240101" is a DR copy
+# Words that name a code system: a long number after them is a code, not a person's identifier
+# ("snomed_44054006"), unless a person cue is in the name too.
+CODE_CUES = frozenset(
+    {"snomed", "sct", "loinc", "rxnorm", "rxcui", "ndc", "cpt", "hcpcs", "icd", "cvx", "code", "concept"}
+)
+# Schema words of three letters or more that the name dictionaries also know as names ("min_max",
+# "lat_lon", "payer_id" are no people). Shorter words never count as name words.
+_SCHEMA_WORDS = frozenset(
+    {"alias", "avg", "dia", "eid", "fips", "hosp", "icd", "los", "lat", "lon", "marts", "max", "med",
+     "meta", "min", "mrd", "obj", "org", "payer", "sha", "sop", "sum", "sys", "tok", "udi", "uri"}
+)  # fmt: skip
+
+
+def _normal(text: str) -> str:
+    """NFKC (full-width letters and digits as ASCII), and every decimal digit as 0-9."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
+
+
+def _name_findings(text: str) -> list[Finding]:
+    """The identifiers in a name: the scan as written, the scan of its spaced form, then its shapes."""
+    found = scan_text(text)
+    if found:
+        return found
+    normal = _normal(text)
+    spaced = _SPACER.sub(" ", normal)  # not split at camel case: "dbtObj" would give a capitalized "Obj"
+    if spaced != text:
+        # dates are judged by the shape rules below, which know partition names
+        found = [f for f in scan_text(spaced) if f.kind is not IdentifierKind.DATE]
+        if found:
+            return found
+    return _shapes(normal)
+
+
+def _shape(kind: IdentifierKind, span: tuple[int, int]) -> Finding:
+    return Finding(kind, span[0], span[1], 1.0, "lineage-name-shape")
+
+
+def _shapes(text: str) -> list[Finding]:
+    """Findings by the shape rules (digit runs, dates, person words) in a normalised name."""
+    words = [fold(w) for w in _WORDS.findall(_SPACER.sub(" ", _CAMEL.sub(" ", text)))]
+    cued = not PERSON_CUES.isdisjoint(words)
+    coded = not cued and not CODE_CUES.isdisjoint(words)
+    masked = _HEXLIKE.sub(lambda m: "x" * len(m.group()), text)
+    found = _year_last_dates(masked)
+    for run in _DIGIT_RUN.finditer(masked):
+        digits = _DIGIT_SEPARATOR.sub("", run.group())
+        if (
+            len(digits) < DIGIT_RUN
+            or _ROUND.fullmatch(digits)
+            or any(f.start <= run.start() < f.end for f in found)
+        ):
+            continue
+        if _YEAR_FIRST.fullmatch(run.group()):
+            if cued:
+                found.append(_shape(IdentifierKind.DATE, run.span()))
+        elif not coded and not all(_YEAR.fullmatch(g) for g in _DIGIT_SEPARATOR.split(run.group())):
+            found.append(_shape(IdentifierKind.OTHER_ID, run.span()))
+    if _person_words(words):
+        found.append(_shape(IdentifierKind.NAME, (0, len(text))))
+    return found
+
+
+def _year_last_dates(text: str) -> list[Finding]:
+    """Valid dates written month/day/year or day/month/year ("04/12/1980", "31-01-1975")."""
+    found = []
+    for match in _YEAR_LAST.finditer(text):
+        one, two = int(match.group(1)), int(match.group(3))
+        if (1 <= one <= 12 and 1 <= two <= 31) or (1 <= two <= 12 and 1 <= one <= 31):
+            found.append(_shape(IdentifierKind.DATE, match.span()))
+    return found
+
+
+def _name_word(key: str) -> bool:
+    return len(key) >= 3 and key not in _SCHEMA_WORDS and key not in PERSON_CUES and evidence(key).name_like
+
+
+def _person_words(keys: list[str]) -> bool:
+    """Two adjacent words known as a first and a last name, or one name word beside a person cue."""
+    for i, key in enumerate(keys):
+        if not _name_word(key):
+            continue
+        if i + 1 < len(keys) and _name_word(keys[i + 1]):
+            one, two = evidence(key), evidence(keys[i + 1])
+            if (one.first_rank and two.last_rank) or (one.last_rank and two.first_rank):
+                return True
+        if (i and keys[i - 1] in _NAME_CUES) or (i + 1 < len(keys) and keys[i + 1] in _NAME_CUES):
+            return True
+    return False
+
+
+def _stem(part: str) -> str:
+    """A path segment without its file suffix ("x.csv" -> "x")."""
+    suffix = _SUFFIX.search(part)
+    return part[: suffix.start()] if suffix and suffix.start() > 0 else part
+
+
+def _split_location(text: str) -> tuple[str, list[str]]:
+    """The part kept as written (a URL's scheme and host, credentials dropped) and the path segments.
+
+    The host is the recipient, not PHI; the user and password before it are secrets the graph must
+    not hold, and they say nothing about who received the data, so they are dropped.
+    """
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return "", text.split("/")
+    authority, slash, path = rest.partition("/")
+    host = authority.rpartition("@")[2]
+    return scheme + sep + host + slash, path.split("/") if slash else []
 
 
 def _destinations(statement: exp.Expr) -> Iterator[exp.Literal]:
