@@ -13,6 +13,9 @@ UUIDS = [f"3edac2e3-d223-6fae-d515-daf96ef6{n:04x}" for n in range(20)]
 SSNS = [f"999-17-{5000 + n}" for n in range(20)]
 EMAILS = [f"person{n}@example.org" for n in range(20)]
 TIMESTAMPS = [f"2023-01-{n + 1:02d} 16:17:47+00" for n in range(20)]
+SPARSE_NOTES = ["Called Mrs. Zofia Kowalczyk at 508-222-5200 re: results"] * 15 + [
+    f"Encounter for problem {n}" for n in range(180)
+]
 
 
 @pytest.mark.parametrize(
@@ -31,9 +34,21 @@ TIMESTAMPS = [f"2023-01-{n + 1:02d} 16:17:47+00" for n in range(20)]
         ("providers", ["Id", "ORGANIZATION", "NAME", "GENDER", "ADDRESS", "ZIP"], False),
         ("organizations", ["Id", "NAME", "ADDRESS", "PHONE"], False),
         ("payers", ["Id", "NAME", "PHONE", "MEMBER_MONTHS", "UNIQUE_CUSTOMERS"], False),
-        ("codes", ["CODE", "DESCRIPTION"], False),
-        ("patient_counts", ["COUNT"], False),
-        ("claims_summary", ["PATIENTDEPARTMENTID", "TOTAL"], False),
+        ("dim_provider", ["provider_key", "NAME"], False),
+        ("main.payers", ["Id", "NAME"], False),
+        ("ref_facilities", ["FACILITY_ID", "ADDRESS"], False),
+        # fail safe: a table is person-level unless it is positively a reference table
+        ("codes", ["CODE", "DESCRIPTION"], True),
+        ("patient_counts", ["COUNT"], True),
+        ("claims_summary", ["PATIENTDEPARTMENTID", "TOTAL"], True),
+        ("dim_patient", ["pat_id", "full_name", "ssn_txt", "tel", "addr", "note", "born", "mail"], True),
+        ("patient_demographics", ["ID", "NAME"], True),
+        ("clients", ["client_id", "NAME"], True),
+        ("residents", ["pt_id", "empi"], True),
+        ("dataframe", ["note"], True),
+        ("extract_2024", [], True),
+        ("providers", ["Id", "PATIENT", "NAME"], True),  # a provider table with a patient link
+        ("organizations", ["Id", "NAME", "SSN"], True),  # only a person has an SSN
     ],
 )
 def test_is_person_level(table: str, columns: list[str], person_level: bool) -> None:
@@ -63,14 +78,54 @@ COLUMNS = [
     ("DEPT_ID", "BIGINT", [1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3], ()),
     ("CODE", "VARCHAR", EMAILS, (K.EMAIL,)),  # a "not PHI" name, but the values are emails
     ("CODE", "BIGINT", [195662009, 10509002, 1149222004], ()),
-    # a "not PHI" name yields to sure findings in at least a tenth of the values, not to a stray one
-    ("DESCRIPTION", "VARCHAR", ["Loratadine 5 MG Chewable Tablet"] * 19 + ["Call 508-222-1222 for help"], ()),
+    # a "not PHI" name yields to sure findings however sparse: a name is a hint, values are evidence
+    (
+        "DESCRIPTION",
+        "VARCHAR",
+        ["Loratadine 5 MG Chewable Tablet"] * 19 + ["Call 508-222-1222 for help"],
+        (K.PHONE,),
+    ),
     (
         "DESCRIPTION",
         "VARCHAR",
         ["Loratadine 5 MG Chewable Tablet", "Call 508-222-1222 for help"] * 10,
         (K.PHONE,),
     ),
+    ("REASONDESCRIPTION", "VARCHAR", SPARSE_NOTES, (K.NAME, K.PHONE)),
+    ("DESCRIPTION", "VARCHAR", SPARSE_NOTES, (K.NAME, K.PHONE)),
+    ("NOTES", "VARCHAR", SPARSE_NOTES, (K.NAME, K.PHONE)),
+    (
+        "DESCRIPTION",
+        "VARCHAR",
+        ["Writes to Mr. Kowalczyk"] + ["Acute bronchitis"] * 19,
+        (),
+    ),  # a name alone, rare
+    # dictionary names in code descriptions ("Peanut IgE Ab") count only in a tenth of the values
+    (
+        "DESCRIPTION",
+        "VARCHAR",
+        ["Peanut IgE Ab in Serum"] + ["Glucose 91/42/7.36/25/-1", "Apgar score"] * 10,
+        (),
+    ),
+    ("DESCRIPTION", "VARCHAR", ["Amoxicillin 250 MG / Clavulanate 125 MG", "BP 120/80 mmHg"] * 10, ()),
+    ("REASONDESCRIPTION", "VARCHAR", ["Are you Hispanic or Latino?"] + ["Body mass index"] * 19, ()),
+    ("CODE", "VARCHAR", ["999-12-3456", "195662009", "10509002"] * 7, (K.SSN,)),
+    ("REASONCODE", "VARCHAR", ["123456789", "219099999", "195662009"] * 7, (K.SSN,)),  # bare SSNs
+    ("REASONCODE", "BIGINT", [195662009, 431855005, 1149222004, 73211009, 22298006] * 4, ()),  # SNOMED CT
+    ("CODE", "VARCHAR", ["000123456", "666123456", "123006789"] * 7, ()),  # not valid SSNs
+    # a *_YEAR column: years and timestamps are years; full dates with no time of day are dates
+    ("START_YEAR", "VARCHAR", ["1931-05-10", "1944-12-01"] * 10, (K.DATE,)),
+    ("END_YEAR", "DATE", ["1931-05-10", "1944-12-01"], (K.DATE,)),
+    ("END_YEAR", "TIMESTAMP", ["1931-05-10 00:00:00"], (K.DATE,)),
+    ("START_YEAR", "BIGINT", [1931, 1944, 2014], ()),
+    # a name that sounds like a date, values that are not: no DATE
+    ("LAST_UPDATED_BY", "VARCHAR", ["etl_job", "nightly_load"] * 10, ()),
+    ("UPDATED_AT", "VARCHAR", TIMESTAMPS, (K.DATE,)),
+    ("AGE", "BIGINT", [34, 93, 55], (K.DATE,)),  # an age over 89 is a date element
+    ("AGE", "BIGINT", [34, 45, 55], ()),
+    ("ssn_txt", "VARCHAR", [], (K.SSN,)),  # a storage suffix says nothing
+    ("empi", "VARCHAR", [], (K.MRN,)),
+    ("pt_id", "VARCHAR", ["p1", "p1", "p2"], (K.OTHER_ID,)),
     ("PROVIDER", "VARCHAR", UUIDS, ()),
     ("PROVIDERID", "VARCHAR", UUIDS, ()),
     ("START_YEAR", "TIMESTAMP WITH TIME ZONE", TIMESTAMPS, ()),
@@ -129,6 +184,13 @@ def test_every_column_gets_a_tag_in_order_even_without_samples() -> None:
         ),
         ("SSN", [], "name hint 'ssn' (social security number); no non-null values sampled", 0.6),
         ("X1", EMAILS, "no name hint; 20/20 sampled values matched EMAIL (recognizer email)", 1.0),
+        # the evidence cites what gave the column its kind, not a name found in a place
+        (
+            "CITY",
+            ["Zofia Kowalczyk", "Boston", "Springfield"],
+            "name hint 'city' (a place smaller than a state); 0/3 sampled values matched GEO",
+            0.6,
+        ),
         (
             "CODE",
             ["8302-2", "72166-2"],
@@ -221,3 +283,35 @@ def test_unknown_table_raises_a_workbench_error() -> None:
     with pytest.raises(UnknownTable) as raised:
         classify_table(con, "nope")
     assert raised.value.table == "nope"
+
+
+_DIM_PATIENT = """
+    CREATE TABLE {name} AS SELECT
+        'p' || i AS {key}, 'Zofia Kowalczyk' AS full_name, printf('999-12-%04d', i + 1) AS ssn_txt,
+        '508-222-5200' AS tel, '784 Stamm Lock Unit 46' AS addr, 'Called daughter Ann at 508-222-5200' AS note,
+        DATE '1931-05-10' + i::INTEGER AS born, 'zofia' || i || '@example.org' AS mail
+    FROM range(30) AS t(i)
+"""
+
+
+# Tables the classifier does not know as person-level are read and flagged: only a reference table
+# of providers, organizations, payers or facilities is cleared, on its name.
+@pytest.mark.parametrize(
+    ("name", "key", "kinds"),
+    [
+        ("dim_patient", "pat_id", [(K.OTHER_ID,), (K.NAME,), (K.SSN,), (K.PHONE,), (K.GEO,), (K.NAME, K.PHONE), (K.DATE,), (K.EMAIL,)]),
+        ("patient_demographics", "empi", [(K.MRN,), (K.NAME,), (K.SSN,), (K.PHONE,), (K.GEO,), (K.NAME, K.PHONE), (K.DATE,), (K.EMAIL,)]),
+        ("clients", "client_id", [(K.OTHER_ID,), (K.NAME,), (K.SSN,), (K.PHONE,), (K.GEO,), (K.NAME, K.PHONE), (K.DATE,), (K.EMAIL,)]),
+        ("residents", "pt_id", [(K.OTHER_ID,), (K.NAME,), (K.SSN,), (K.PHONE,), (K.GEO,), (K.NAME, K.PHONE), (K.DATE,), (K.EMAIL,)]),
+        ("dim_provider", "provider_id", [()] * 8),  # a reference table: not read
+        ("organizations", "org_id", [()] * 8),
+    ],
+)  # fmt: skip
+def test_tables_are_person_level_unless_they_are_reference_tables(
+    name: str, key: str, kinds: list[tuple[K, ...]]
+) -> None:
+    con = duckdb.connect()
+    con.execute(_DIM_PATIENT.format(name=name, key=key))
+    tags = classify_table(con, name)
+    assert [tag.kinds for tag in tags] == kinds, [tag.evidence for tag in tags]
+    assert (sample_table(con, name).cells == 0) is (kinds == [()] * 8)

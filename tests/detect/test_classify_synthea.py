@@ -361,6 +361,8 @@ def test_evidence_names_the_hint_and_the_hit_rate(
     )
     assert _tag(tags, "patients", "FIRST").confidence < ssn.confidence  # a name hint with no value evidence
     assert "ignored" in _tag(tags, "encounters", "PROVIDER").evidence
+    for column in ("CITY", "BIRTHPLACE"):  # GEO by name: the evidence speaks of GEO, not of names
+        assert "person_name" not in _tag(tags, "patients", column).evidence
 
 
 def test_evidence_never_holds_a_value(

@@ -16,8 +16,12 @@ from workbench.kinds import IdentifierKind as K
 
 # identifier: the name says which kinds (SSN, NAME...); record_key: a key of a person-level record
 # (OTHER_ID); maybe_key: id-like, a key only if its values are mostly distinct; not_identifier: a
-# code, amount, category or someone else's key; free_text: notes whose every finding counts.
-HintRole = Literal["identifier", "record_key", "maybe_key", "not_identifier", "free_text"]
+# code, amount, category or someone else's key; description: a code's description, text in which
+# sure findings still count; year: a year, unless its values are full dates; age: an age, PHI
+# (a date element) when over 89; free_text: notes whose every finding counts.
+HintRole = Literal[
+    "identifier", "record_key", "maybe_key", "not_identifier", "description", "year", "age", "free_text"
+]
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,14 @@ _NUMBER_WORDS = "id|number|num|no|nbr"
 _NUMBER = f"(?:{_NUMBER_WORDS})?"  # an optional "...ID", "...NUMBER", "...NO" ending
 
 RULES: tuple[NameRule, ...] = (
-    _rule(r".*year", "not_identifier", "a year alone is not a Safe Harbor date element"),
+    _rule(r".*year", "year", "a year alone is not a Safe Harbor date element"),
+    _rule(
+        r"(?:patient|current|admission|admit|death|diagnosis|visit|encounter)?age"
+        r"(?:years|yrs|inyears|atdeath|atdiagnosis|atvisit|atadmission|atencounter)?",
+        "age",
+        "an age: ages over 89 are Safe Harbor date elements",
+        K.DATE,
+    ),
     _rule(
         r"(?:primary|secondary|supervising|referring|attending|rendering|ordering|performing|billing)?"
         r"(?:provider|practitioner|organi[sz]ation|org|payer|insurer|facility|department|patientdepartment"
@@ -94,7 +105,10 @@ RULES: tuple[NameRule, ...] = (
         K.HEALTH_PLAN_ID,
     ),
     _rule(
-        r"mrn|medicalrecord" + _NUMBER + r"|chart(?:number|no)", "identifier", "medical record number", K.MRN
+        r"mrn|medicalrecord" + _NUMBER + r"|chart(?:number|no)|e?mpi|enterprisemasterpatientindex",
+        "identifier",
+        "medical record number",
+        K.MRN,
     ),
     _rule(
         r"account" + _NUMBER + r"|acct" + _NUMBER + r"|bankaccount|creditcard(?:number)?|cardnumber|iban",
@@ -152,20 +166,22 @@ RULES: tuple[NameRule, ...] = (
         K.GEO,
     ),
     _rule(
-        r"birthdate|dob|birthday|birth|deathdate|dod|death|start|stop|end|onset|abatement|admit|admission"
-        r"|discharge|admitted|discharged|recorded|issued|effective|expiration|expiry"
-        r"|(?!.*(?:validat|candidat|mandat|accommodat|consolidat|liquidat)).*date.*"
+        r"birthdate|dob|birthday|birth|born|bornon|deathdate|dod|death|died|start|stop|end|onset|abatement"
+        r"|admit|admission|discharge|admitted|discharged|recorded|issued|effective|expiration|expiry"
+        # "LAST_UPDATED_BY" names who changed a row, not when: no date hint for names ending in "by"
+        r"|(?!.*(?:validat|candidat|mandat|accommodat|consolidat|liquidat))(?!.*by$).*date.*"
         r"|.*datetime|.*timestamp|.*time[0-9]*|.*dttm|created(?:at|on)|updated(?:at|on)",
         "identifier",
         "a date or time",
         K.DATE,
     ),
     _rule(
-        r"(?:patient|person|subject|individual|member|encounter|visit|admission|claim|appointment|careplan"
+        r"(?:patient|pat|pt|person|subject|individual|member|client|resident|enrollee|beneficiary|encounter|visit"
+        r"|admission|claim|appointment|careplan"
         r"|order|charge|transaction|transferout|episode|case|specimen|accession|study|imagingstudy|series"
         r"|instance|sopinstance|report|document|condition|procedure|medication|immunization|observation"
         r"|allergy|supply|prescription|referral|record|row)?(?:id|uid|uuid|guid|key|pk)"
-        r"|patient|person|subject|member|encounter|visit|claim|appointment|careplan|episode",
+        r"|patient|person|subject|member|client|encounter|visit|claim|appointment|careplan|episode",
         "record_key",
         "key of a person-level record",
         K.OTHER_ID,
@@ -178,7 +194,7 @@ RULES: tuple[NameRule, ...] = (
     ),
     _rule(
         r".*description[0-9]*|.*desc[0-9]*|.*display|reason|title|label",
-        "not_identifier",
+        "description",
         "a description, not an identifier",
     ),
     _rule(
@@ -203,16 +219,27 @@ RULES: tuple[NameRule, ...] = (
     _rule(r".*(?:id|uid|uuid|guid|key|number|num|nbr)[0-9]*", "maybe_key", "an identifier-like name"),
 )
 
-# Tables about people: the patients themselves, or their household, relatives and employers.
-_PERSON_TABLE = re.compile(
-    r"(?:patient|person|member|people|individual|beneficiar(?:y|ie)|subscriber|enrollee)s?"
+# Reference tables of organisations, providers, payers and facilities: the only tables whose names,
+# addresses and phone numbers are not the patient's. A name alone is the evidence (with an optional
+# warehouse prefix such as ``dim_`` or ``ref_``); anything else is read as if it were about people.
+_REFERENCE_TABLE = re.compile(
+    r"(?:dim|ref|lkp|lookup|master|mst|src|stg)?"
+    r"(?:provider|practitioner|clinician|physician|prescriber|organi[sz]ation|org|payer|insurer"
+    r"|insurancecompan(?:y|ie)|insuranceplan|healthplan|facilit(?:y|ie)|caresite|hospital|clinic"
+    r"|pharmac(?:y|ie)|department|location)s?"
+    r"(?:dim|ref|lookup|list|directory|master|registry)?"
 )
 
-# Columns that link a row to a person, or that only a table of people has.
+# Columns that link a row to a person, or that only a table of people has: a reference table that
+# has one is about people after all.
 _PERSON_COLUMN = re.compile(
-    r"(?:patient|person|member|subject|beneficiary|enrollee|subscriber)(?:id|key|uuid|guid|ref|number|num|no|sk)?"
-    r"|mrn|medicalrecordnumber|ssn|birthdate|dob|dateofbirth"
+    r"(?:patient|pt|person|member|subject|beneficiary|enrollee|subscriber|client|resident|insured"
+    r"|guarantor)(?:id|key|uuid|guid|ref|number|num|no|sk)?"
+    r"|e?mpi|mrn|medicalrecordnumber|ssn|socialsecuritynumber|birthdate|dob|dateofbirth"
 )
+
+# Storage decorations that say nothing about content: ``ssn_txt``, ``phone_raw``, ``dob_str``.
+_STORAGE_SUFFIX = re.compile(r"(?:txt|str|string|raw|val|value|plain|clear|orig|original|src|old|new)$")
 
 
 def squash(name: str) -> str:
@@ -221,21 +248,37 @@ def squash(name: str) -> str:
 
 
 def hint_for(column: str) -> NameHint | None:
-    """The hint of the first rule whose pattern matches the whole squashed `column` name, if any."""
+    """The hint of the first rule whose pattern matches the whole squashed `column` name, if any.
+
+    A name no rule knows is tried again without a storage suffix (``ssn_txt`` reads as ``ssn``).
+    """
     name = squash(column)
-    for rule in RULES:
-        if rule.pattern.fullmatch(name):
-            return rule.hint
+    for candidate in (name, _STORAGE_SUFFIX.sub("", name)):
+        if not candidate:
+            continue
+        for rule in RULES:
+            if rule.pattern.fullmatch(candidate):
+                return rule.hint
     return None
 
 
-def is_person_level(table: str, column_names: Sequence[str]) -> bool:
-    """True when rows of `table` are about a patient (or their relatives, household or employer).
+def reference_table(table: str, column_names: Sequence[str]) -> bool:
+    """True only on positive evidence that `table` lists organisations, providers, payers or facilities.
 
-    Either the table holds the people themselves (``patients``, ``persons``, ``members``...) or a
-    column links each row to one (``PATIENT``, ``PATIENTID``, ``PERSON_ID``, ``MEMBER_ID``...) or
-    holds what only a person has (an SSN, a birth date, a medical record number).
+    The evidence is the table's name (``providers``, ``organizations``, ``payers``, ``dim_facility``)
+    and the absence of any column that links a row to a person or that only a person has (a
+    ``PATIENT`` key, an SSN, a birth date).
     """
-    if _PERSON_TABLE.fullmatch(squash(table.rsplit(".", 1)[-1])):
-        return True
-    return any(_PERSON_COLUMN.fullmatch(squash(column)) for column in column_names)
+    if not _REFERENCE_TABLE.fullmatch(squash(table.rsplit(".", 1)[-1])):
+        return False
+    return not any(_PERSON_COLUMN.fullmatch(squash(column)) for column in column_names)
+
+
+def is_person_level(table: str, column_names: Sequence[str]) -> bool:
+    """Whether the names, places and numbers in `table` may be a patient's: fails safe.
+
+    Every table is person-level (its values are read and flagged) unless `reference_table` finds
+    positive evidence that it lists organisations, providers, payers or facilities. A table is
+    never cleared merely for lacking a recognised patient link.
+    """
+    return not reference_table(table, column_names)

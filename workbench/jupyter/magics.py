@@ -35,7 +35,8 @@ USAGE = (
     "`%phi impact TABLE[.COLUMN] [--since ISO] [--until ISO]`, "
     "`%phi lineage TABLE[.COLUMN] [--hops N] [--phi-only] [--direct-only] [--level auto|column|table]`, "
     "`%phi lineage build [PATH...] [--dbt-manifest FILE [--catalog FILE]]`, "
-    '`%phi scan "TEXT"|VARIABLE|--table T [--fast]`, `%phi mask "TEXT"|VARIABLE [--operator OP]`, '
+    '`%phi scan "TEXT"|VARIABLE|TABLE [--fast]` (a bare word that is no variable is a table), '
+    '`%phi scan --table T`, `%phi mask "TEXT"|VARIABLE [--operator OP] [--patient ID] [--fast]`, '
     "`%phi load synthea DIR`, or a `%%phi` cell holding one SQL query."
 )
 
@@ -209,7 +210,7 @@ class PhiMagics(Magics):
         if command in ("scan", "mask"):
             from workbench.jupyter import phi_scan
 
-            args = phi_scan.parser(f"%phi {command}", _LineParser).parse_args(rest)
+            args = phi_scan.parser(f"%phi {command}").parse_args(rest)  # errors: this command's usage
             quoted = bool(args.target) and self._quoted_target
             run = phi_scan.scan if command == "scan" else phi_scan.mask
             assert self.shell is not None
