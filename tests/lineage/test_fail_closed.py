@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,13 +26,82 @@ def _event(job: str) -> str:
     )
 
 
+def _lineage(event: dict[str, Any]) -> dict[str, Any]:
+    return event["outputs"][0]["facets"]["columnLineage"]  # type: ignore[no-any-return]
+
+
+def _shaped(change: Callable[[dict[str, Any]], object]) -> str:
+    event = run_event(
+        "b",
+        [
+            {
+                "namespace": "pg",
+                "name": "out_b",
+                "facets": {
+                    "columnLineage": {
+                        "fields": {
+                            "x": {"inputFields": [{"namespace": "pg", "name": "patients", "field": "ssn"}]}
+                        }
+                    }
+                },
+            }
+        ],
+        [{"namespace": "pg", "name": "patients"}],
+    )
+    change(event)
+    return json.dumps(event)
+
+
 # (lines of the events file, the line the error names) -- the bad line holds a value: never echoed
 BAD_EVENTS = [
     ([_event("a"), f'{{"job": "{SECRET}"', _event("b")], 2),
     ([_event("a"), _event("b"), f"not json {SECRET}"], 3),
     ([_event("a"), f'["{SECRET}"]', _event("b")], 2),  # JSON, but not an event object
     ([f"{SECRET}", _event("a")], 1),
+    # well-formed JSON of the wrong shape
+    ([_event("a"), _shaped(lambda e: e.pop("job"))], 2),
+    ([_event("a"), _shaped(lambda e: e.update(outputs="out"))], 2),
+    ([_event("a"), _shaped(lambda e: e["outputs"][0].update(name=None))], 2),
+    ([_event("a"), _shaped(lambda e: e["outputs"][0].update(name=12345))], 2),
+    ([_event("a"), _shaped(lambda e: _lineage(e).update(fields=[SECRET]))], 2),
+    ([_event("a"), _shaped(lambda e: _lineage(e)["fields"]["x"].update(inputFields=SECRET))], 2),
+    ([_event("a"), _shaped(lambda e: _lineage(e)["fields"]["x"]["inputFields"][0].pop("namespace"))], 2),
+    ([_event("a"), _shaped(lambda e: e.update(eventType=SECRET))], 2),
 ]
+
+
+# (event types of one run, in order, -> whether its lineage is imported)
+RUN_STATES = [
+    (["COMPLETE"], True),
+    (["START", "RUNNING", "COMPLETE"], True),
+    ([None], True),  # no eventType: static lineage
+    (["START"], False),  # never completed in this file
+    (["START", "FAIL"], False),
+    (["ABORT"], False),
+    (["FAIL"], False),
+]
+
+
+@pytest.mark.parametrize(("states", "imported"), RUN_STATES)
+def test_only_completed_runs_give_lineage(
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    states: list[str | None],
+    imported: bool,
+) -> None:
+    lines = []
+    for state in states:
+        event = json.loads(_event("a"))
+        if state is None:
+            event.pop("eventType", None)
+        else:
+            event["eventType"] = state
+        lines.append(json.dumps(event))
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(lines) + "\n")
+    assert main(["lineage", "import-openlineage", str(events)]) == 0
+    assert (LineageGraph.load(lineage_folder(settings)).edge_count() > 0) is imported
 
 
 @pytest.mark.parametrize(("lines", "bad"), BAD_EVENTS)
@@ -70,16 +141,41 @@ def _pg_json(user: str, message: str) -> str:
 
 
 GOOD_WRITE = "statement: CREATE TABLE t AS SELECT ssn FROM patients"
+GOOD_SQL = GOOD_WRITE.removeprefix("statement: ")
+
+
+def _duck(message: object, timestamp: object = "2024-05-01 10:00:00", user: object = "bo") -> str:
+    return json.dumps({"type": "QueryLog", "timestamp": timestamp, "message": message, "user": user})
+
+
+def _pg_text(message: str, time: str = "2024-05-01 10:00:00.100 UTC") -> str:
+    return f"{time} [101] bo@hospital LOG:  {message}"
+
+
 GOOD_READ = "statement: SELECT ssn FROM patients"
 
 # (format, log text, the line the error names)
 BAD_LOGS = [
     ("postgres", "\n".join([_pg_json("bo", GOOD_WRITE), f'{{"user": "{SECRET}"', _pg_json("bo", GOOD_READ)]), 2),
     ("postgres", "\n".join([_pg_json("bo", GOOD_WRITE), _pg_json("bo", GOOD_READ), f"[{SECRET!r}]"]), 3),
-    ("duckdb", "\n".join([json.dumps({"type": "QueryLog", "message": "CREATE TABLE t AS SELECT ssn FROM patients"}),
-                          f"garbage {SECRET}"]), 2),
+    ("duckdb", "\n".join([_duck("CREATE TABLE t AS SELECT ssn FROM patients"), f"garbage {SECRET}"]), 2),
     # an unterminated array: the line where the JSON breaks off (the end of the file)
-    ("duckdb", f'[{json.dumps({"type": "QueryLog", "message": "SELECT 1"})}, "{SECRET}"', 2),
+    ("duckdb", f'[{_duck("SELECT 1")}, "{SECRET}"', 2),
+    # well-formed JSON of the wrong shape: no statement, a statement or a time that is not text,
+    # a time that cannot be read, a user that is not text
+    ("duckdb", "\n".join([_duck(GOOD_SQL), json.dumps({"type": "QueryLog", "timestamp": "2024-05-01"})]), 2),
+    ("duckdb", "\n".join([_duck(GOOD_SQL), _duck(12345)]), 2),
+    ("duckdb", "\n".join([_duck(GOOD_SQL), json.dumps({"type": "QueryLog", "message": GOOD_SQL})]), 2),
+    ("duckdb", "\n".join([_duck(GOOD_SQL), _duck(GOOD_SQL, timestamp=SECRET)]), 2),
+    ("duckdb", "\n".join([_duck(GOOD_SQL), _duck(GOOD_SQL, timestamp="2024-13-45 99:99:99")]), 2),
+    ("duckdb", "\n".join([_duck(GOOD_SQL), _duck(GOOD_SQL, timestamp=1714557600)]), 2),
+    ("duckdb", "\n".join([_duck(GOOD_SQL), _duck(GOOD_SQL).replace('"2024-05-01 10:00:00"', "NaN")]), 2),
+    ("duckdb", "\n".join([_duck(GOOD_SQL), _duck(GOOD_SQL, user={"n": 1})]), 2),
+    # a first line that is neither JSON nor a CSV header is line 1, not 2
+    ("duckdb", "\n".join([f"not json {SECRET}", _duck(GOOD_SQL)]), 1),
+    # Postgres stderr: a line that is neither an entry nor a tab-indented continuation; a bad time
+    ("postgres", "\n".join([_pg_text(GOOD_WRITE), f"GARBAGE {SECRET}", _pg_text(GOOD_READ)]), 2),
+    ("postgres", "\n".join([_pg_text(GOOD_WRITE), _pg_text(GOOD_READ, "2024-13-45 99:99:99")]), 2),
     # a csvlog row with too few fields
     ("postgres", "\n".join([
         '2024-05-01 10:00:00.000 UTC,"bo","hospital",7,"[local]",x,1,"idle",2024-05-01 10:00:00 UTC,1/1,0,LOG,00000,'

@@ -252,7 +252,12 @@ def test_a_statement_that_writes_and_reads_nothing_is_counted_as_skipped(
 ) -> None:
     log = tmp_path / "q.jsonl"
     rows = ["CALL enable_logging('QueryLog')", "SELECT 1 FROM t", "CALL disable_logging()"]
-    log.write_text("".join(json.dumps({"type": "QueryLog", "message": r}) + "\n" for r in rows))
+    log.write_text(
+        "".join(
+            json.dumps({"type": "QueryLog", "timestamp": "2024-05-01 10:00:00", "message": r}) + "\n"
+            for r in rows
+        )
+    )
     assert main(["lineage", "import-history", str(log), "--format", "duckdb", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["statements"], report["reads"], report["skipped"]) == (3, 1, 2)

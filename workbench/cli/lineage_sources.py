@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workbench.errors import UsageError
+from workbench.errors import BadInput, UsageError
 from workbench.render import print_json
 from workbench.settings import Settings
 
@@ -72,7 +72,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from workbench.lineage.openlineage import export_openlineage
 
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as out:
+        try:
+            out = open(args.output, "w", encoding="utf-8")  # noqa: SIM115 -- closed below
+        except OSError as exc:
+            reason = "it is a folder" if isinstance(exc, IsADirectoryError) else type(exc).__name__
+            raise BadInput(
+                f"Cannot write the export file ({reason}); pass --output FILE in an existing folder."
+            ) from None
+        with out:
             report = export_openlineage(settings, out, namespace=args.namespace)
         print(f"Wrote {report.events} OpenLineage events ({report.edges} column edges) to {args.output}.")
     else:

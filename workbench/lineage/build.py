@@ -51,6 +51,7 @@ from workbench.lineage.graph import (
 )
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.safe_names import NameGuard
+from workbench.lineage.source_paths import load_source_paths, real_path, save_source_paths
 from workbench.lineage.split import FileError, Statement, parse_file_detail, quiet_sqlglot, scrub
 from workbench.lineage.sql import ColumnRef, ident
 from workbench.lineage.statements import (
@@ -73,6 +74,27 @@ SQL_SUFFIXES = (".sql",)
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # Seconds one file may spend being parsed, and again being traced, before the rest is skipped.
 FILE_BUDGET_SECONDS = 120.0
+# The budget is checked between statements, so one statement must not run far past it. sqlglot's
+# scope analysis walks from every column up to its enclosing query, so tracing costs about the sum
+# of the columns' depths in the tree (a chain `a || a || ...` of n terms costs n^2/2: 4,000 terms
+# take about 25 s here). A statement costing more is an error of its file, never traced.
+MAX_TRACE_COST = 10_000_000
+_TOO_COSTLY = "statement nested too deeply to trace within the time budget; skipped"
+
+
+def trace_cost(statement: exp.Expr) -> int:
+    """Sum over the statement's columns of their depth in the tree (iterative: any depth is fine)."""
+    cost = 0
+    stack: list[tuple[exp.Expr, int]] = [(statement, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, exp.Column):
+            cost += depth
+            if cost > MAX_TRACE_COST:
+                return cost
+        for child in node.iter_expressions():
+            stack.append((child, depth + 1))
+    return cost
 
 
 def lineage_folder(settings: Settings) -> Path:
@@ -80,6 +102,8 @@ def lineage_folder(settings: Settings) -> Path:
 
 
 def check_dialect(dialect: str) -> str:
+    if not dialect.strip():
+        raise UsageError("An empty SQL dialect; use duckdb, postgres, bigquery, snowflake, tsql, ...")
     try:
         Dialect.get_or_raise(dialect)
     except (ValueError, SqlglotError):
@@ -346,6 +370,9 @@ def trace_files(
                 try:
                     if key in traced_before:
                         result = traced_before[key]
+                    elif trace_cost(statement.expression) > MAX_TRACE_COST:
+                        errors[f].append(FileError(parsed[f].path, statement.line, 1, _TOO_COSTLY))
+                        result = traced_before[key] = None
                     else:
                         model = parsed[f].model
                         result = traced_before[key] = trace_statement(
@@ -432,11 +459,13 @@ def update(
     dialects: Mapping[str, str] | None = None,
     guard: NameGuard | None = None,
     progress: Progress = silent,
+    sources: Mapping[str, str] | None = None,
 ) -> UpdateResult:
     """Re-trace the changed `files` (path -> text) and the files their changes reach; patch `graph`.
 
     A file is traced in its `dialects` entry when given, else in `dialect`; a file re-traced only
-    because a table it reads changed keeps the dialect of its stored record.
+    because a table it reads changed keeps the dialect of its stored record, and is read from its
+    real path (`sources`: guarded path -> real path, `workbench.lineage.source_paths`).
     """
     started = time.perf_counter()
     guard = guard or NameGuard()
@@ -494,7 +523,7 @@ def update(
                 text = (read_text or {}).get(path)
                 if text is None:
                     with contextlib.suppress(OSError):
-                        text = read_sql(Path(path))
+                        text = read_sql(real_path(path, sources or {}))
                 if text is not None:
                     pending[path] = (text, record.dialect)
     return UpdateResult(tuple(traced), tuple(gone), time.perf_counter() - started)
@@ -534,11 +563,11 @@ class BuildReport:
         }
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     """SQL files under `paths` (folders recursively, sorted) and the folders searched."""
     found: dict[Path, None] = {}
     folders: list[Path] = []
-    for raw in paths:
+    for number, raw in enumerate(paths, 1):
         path = raw.expanduser()
         if path.is_dir():
             folders.append(path.resolve())
@@ -548,7 +577,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
         elif path.is_file():
             found[path.resolve()] = None
         else:
-            raise BadInput(f"No such file or folder: {raw}; pass SQL files or folders holding them.")
+            # the path is not repeated: a folder or file name can hold PHI
+            raise BadInput(
+                f"No such file or folder (path {number} of {len(paths)}); "
+                "pass SQL files or folders holding them."
+            )
     return list(found), folders
 
 
@@ -626,58 +659,69 @@ def build(
     with contextlib.suppress(NoSession):
         principal = session.current(settings)
     shown = explicit or (DEFAULT_DIALECT if paths else "as built")
-    detail: dict[str, object] = {"dialect": shown, "paths": [str(p) for p in paths]}
+    guard = NameGuard.of(settings)
+    # a SQL file is known by its guarded path everywhere; its real path only in source_paths.json
+    detail: dict[str, object] = {"dialect": shown, "paths": [guard.location(str(p)) for p in paths]}
     try:
         folder = lineage_folder(settings)
         with locked(folder):
             graph = LineageGraph.load(folder)
+            sources = load_source_paths(folder)
             if schema_from_warehouse:
                 graph.external_schema = warehouse_schema(settings)
             dialects: dict[str, str] = {}
+            found: dict[str, Path] = {}  # guarded path -> the file
             if paths:
-                found, folders = discover(paths)
+                files, folders = discover(paths)
+                found = {guard.location(str(f)): f for f in files}
                 removed = [
                     p
                     for p in graph.files
-                    if any(_under(Path(p), f) for f in folders) and Path(p) not in found
+                    if p not in found and any(_under(real_path(p, sources), f) for f in folders)
                 ]
             elif graph.files:
                 stored = {p: r for p, r in graph.files.items() if r.dialect != EVENTS_DIALECT}
-                found = [Path(p) for p in stored if Path(p).exists()]
-                removed = [p for p in stored if not Path(p).exists()]
                 derived = load_origins(folder)
+                # the user's files are re-keyed by their guarded path (a record stored before paths
+                # were guarded moves to its guarded key); files the workspace wrote keep theirs
+                keyed = {p: p if p in derived else guard.location(str(real_path(p, sources))) for p in stored}
+                found = {keyed[p]: real_path(p, sources) for p in stored if real_path(p, sources).exists()}
+                removed = [p for p in stored if keyed[p] not in found or keyed[p] != p]
                 dialects = {
-                    p: explicit if explicit is not None and p not in derived else r.dialect
+                    keyed[p]: explicit if explicit is not None and p not in derived else r.dialect
                     for p, r in stored.items()
                 }
             else:
                 raise UsageError(
                     "Nothing to build; pass SQL files or folders: `workbench lineage build PATH...`."
                 )
+            sources.update({key: str(file) for key, file in found.items()})
             texts: dict[str, str] = {}
             read_errors: list[FileError] = []
-            for file in found:
+            for key, file in found.items():
                 try:
                     if file.stat().st_size > MAX_FILE_BYTES:
-                        read_errors.append(FileError(str(file), 0, 0, "file larger than 64 MB; skipped"))
+                        read_errors.append(FileError(key, 0, 0, "file larger than 64 MB; skipped"))
                         continue
                     text = read_sql(file)
                     if text is None:
-                        read_errors.append(FileError(str(file), 0, 0, UNSUPPORTED_ENCODING))
+                        read_errors.append(FileError(key, 0, 0, UNSUPPORTED_ENCODING))
                         continue
-                    texts[str(file)] = text
+                    texts[key] = text
                 except OSError as exc:
-                    read_errors.append(FileError(str(file), 0, 0, f"could not read ({type(exc).__name__})"))
+                    read_errors.append(FileError(key, 0, 0, f"could not read ({type(exc).__name__})"))
             result = update(
                 graph,
                 texts,
                 dialect,
                 removed=removed,
                 dialects=dialects,
-                guard=NameGuard.of(settings),
+                guard=guard,
                 progress=progress,
+                sources=sources,
             )
             graph.save(folder)
+            save_source_paths(folder, sources, graph.files)
             tags = graph.propagate(catalog_seeds(graph, Catalog.load(settings.catalog_path)))
             errors = tuple(read_errors) + tuple(graph.errors(texts))
             report = BuildReport(

@@ -71,6 +71,7 @@ from workbench.lineage.origins import (
 )
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.safe_names import NameGuard
+from workbench.lineage.source_paths import load_source_paths
 from workbench.lineage.split import FileError, quiet_sqlglot, scrub
 from workbench.lineage.statements import table_parts
 from workbench.settings import Settings
@@ -237,14 +238,15 @@ def dialect_of(adapter: str) -> str:
 
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
+    name = Path(path).name  # a folder's name can hold PHI: only the file's name is repeated
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BadInput(f"No dbt {what} at {path}; run `dbt compile` or `dbt docs generate` first.") from None
-    except (OSError, ValueError) as exc:
-        raise BadInput(f"The dbt {what} at {path} is not readable JSON ({type(exc).__name__}).") from None
+        raise BadInput(f"No dbt {what} {name}; run `dbt compile` or `dbt docs generate` first.") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise BadInput(f"The dbt {what} {name} is not readable JSON ({type(exc).__name__}).") from None
     if not isinstance(data, dict):
-        raise BadInput(f"The dbt {what} at {path} is not a JSON object.")
+        raise BadInput(f"The dbt {what} {name} is not a JSON object.")
     return data
 
 
@@ -376,7 +378,7 @@ def plan(project: DbtProject, guard: NameGuard | None = None) -> DbtPlan:
             files[file], nodes_of[file] = schema, ""
     fallbacks: dict[str, Fallback] = {}
     for node in models:
-        file = f"{safe_name(node.unique_id, 200)}.sql"
+        file = f"{safe_name(safe_uid(node.unique_id, guard), 200)}.sql"
         nodes_of[file] = node.unique_id
         text = texts.get(node.unique_id)
         if text is None:
@@ -390,9 +392,14 @@ def plan(project: DbtProject, guard: NameGuard | None = None) -> DbtPlan:
                 tuple(guard.table(u) for u in upstream),
                 tuple(guard.name(c) for c in columns) if columns is not None else None,
             )
-            text = f"-- dbt {node.unique_id}: {why}\n{lineage.directive()}\n"
+            text = f"-- dbt {safe_uid(node.unique_id, guard)}: {why}\n{lineage.directive()}\n"
         files[file] = text
     return DbtPlan(files, _chunks(project, nodes_of), nodes_of, fallbacks, rendered)
+
+
+def safe_uid(unique_id: str, guard: NameGuard) -> str:
+    """A dbt unique_id as it may be stored or shown: each dotted part guarded (`model.clinic.h_…`)."""
+    return ".".join(guard.name(part) for part in unique_id.split(".")) if unique_id else unique_id
 
 
 def _parse_query(code: str, dialect: str | None) -> exp.Query:
@@ -436,7 +443,7 @@ def _statement(node: DbtNode, tree: exp.Query, dialect: str | None, guard: NameG
     create = guard.statement(
         blank_literals(exp.Create(this=target, kind=kind, expression=query, replace=True))
     )
-    header = f"-- dbt {node.unique_id} ({node.materialized})\n"
+    header = f"-- dbt {safe_uid(node.unique_id, guard)} ({node.materialized})\n"
     home = node.relation.split(".")[:-1]  # bare names in its SQL resolve in its target schema
     if 1 <= len(home) <= 2:
         header += f"{SEARCH_DIRECTIVE}{'.'.join(home)}\n"
@@ -583,7 +590,7 @@ def _schema_file(
         target = exp.Schema(this=exp.to_table(node.relation_sql, dialect=dialect), expressions=definitions)
         with quiet_sqlglot(), contextlib.suppress(SqlglotError, ValueError):
             statements.append(
-                f"-- dbt {node.unique_id}\n"
+                f"-- dbt {safe_uid(node.unique_id, guard)}\n"
                 + guard.statement(exp.Create(this=target, kind="TABLE")).sql(dialect=dialect)
                 + ";"
             )
@@ -671,12 +678,19 @@ def build_dbt(
     principal = None
     with contextlib.suppress(NoSession):
         principal = session.current(settings)
-    detail: dict[str, object] = {"source": "dbt", "manifest": Path(manifest).name}
+    guard = NameGuard.of(settings)
+    detail: dict[str, object] = {"source": "dbt", "manifest": guard.location(Path(manifest).name)}
     if catalog is not None:
-        detail["catalog"] = Path(catalog).name
+        detail["catalog"] = guard.location(Path(catalog).name)
     try:
-        project = DbtProject.read(Path(manifest), Path(catalog) if catalog is not None else None)
-        detail.update(project=project.name, adapter=project.adapter)
+        try:
+            project = DbtProject.read(Path(manifest), Path(catalog) if catalog is not None else None)
+        except (AttributeError, TypeError, KeyError, ValueError, RecursionError) as exc:
+            raise BadInput(
+                f"The dbt manifest {Path(manifest).name} does not have the shape dbt writes "
+                f"({type(exc).__name__}); pass target/manifest.json of a dbt project."
+            ) from None
+        detail.update(project=guard.name(project.name), adapter=project.adapter)
         report = _build(settings, project, progress)
     except Exception as error:
         detail["error"] = type(error).__name__
@@ -701,8 +715,8 @@ def build_dbt(
 
 def _build(settings: Settings, project: DbtProject, progress: Progress) -> DbtReport:
     folder = lineage_folder(settings)
-    base = folder / "dbt" / safe_name(project.name)
     guard = NameGuard.of(settings)
+    base = folder / "dbt" / safe_name(guard.name(project.name))
     made = plan(project, guard)
     paths = {name: str(base / name) for name in made.files}
     texts = {paths[name]: text for name, text in made.files.items()}
@@ -722,9 +736,12 @@ def _build(settings: Settings, project: DbtProject, progress: Progress) -> DbtRe
             progress=progress,
             description=f"dbt {project.name}",
             guard=guard,
+            sources=load_source_paths(folder),
         )
         for name, uid in made.nodes_of.items():
-            label = uid or f"{name.strip('_').removesuffix('.sql')}.{project.name}"  # sources.clinic
+            label = (
+                safe_uid(uid, guard) or f"{name.strip('_').removesuffix('.sql')}.{guard.name(project.name)}"
+            )
             origins[paths[name]] = Origin("dbt", label, source="manifest.json")
         graph.save(folder)
         save_origins(folder, origins, graph)
@@ -744,15 +761,17 @@ def _build(settings: Settings, project: DbtProject, progress: Progress) -> DbtRe
             tags=tags,
         )
     return DbtReport(
-        project=project.name,
+        project=guard.name(project.name),
         adapter=project.adapter,
         dialect=project.dialect,
         nodes=project.counts(),
         skipped=dict(sorted(project.skipped.items())),
-        fallbacks=tuple(sorted(made.nodes_of[n] for n in made.fallbacks)),
-        rendered=tuple(sorted(made.rendered)),
+        fallbacks=tuple(sorted(safe_uid(made.nodes_of[n], guard) for n in made.fallbacks)),
+        rendered=tuple(sorted(safe_uid(u, guard) for u in made.rendered)),
         build=build,
-        tables={uid: node.relation for uid, node in sorted(project.nodes.items())},
+        tables={
+            safe_uid(uid, guard): guard.table(node.relation) for uid, node in sorted(project.nodes.items())
+        },
     )
 
 

@@ -41,7 +41,7 @@ import io
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal, get_args
@@ -57,6 +57,7 @@ from workbench.lineage.graph import LineageGraph, locked
 from workbench.lineage.origins import (
     Origin,
     blank_literals,
+    file_tables,
     load_origins,
     safe_name,
     save_origins,
@@ -68,8 +69,9 @@ from workbench.lineage.origins import (
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.readers import Read, save_logged_reads
 from workbench.lineage.safe_names import NameGuard
+from workbench.lineage.source_paths import load_source_paths
 from workbench.lineage.split import FileError, parse_file, quiet_sqlglot
-from workbench.lineage.statements import TableIndex, table_parts, trace_query
+from workbench.lineage.statements import WAREHOUSE_SCHEMA, TableIndex, table_parts, trace_query
 from workbench.settings import Settings
 
 LogFormat = Literal["duckdb", "postgres"]
@@ -100,18 +102,35 @@ def read_log(path: Path, fmt: LogFormat, user: str | None = None) -> list[Logged
     if path.is_dir():
         path = path / "duckdb_log_entries.csv"
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        data = path.read_bytes()
     except OSError as exc:
-        raise BadInput(f"Cannot read the query log {path} ({type(exc).__name__}).") from None
+        raise BadInput(f"Cannot read the query log {path.name} ({type(exc).__name__}).") from None
     try:
+        text = _decode(data)
+        if not text.strip():
+            raise BadInput(
+                f"The query log {path.name} is empty; check the file and --format (nothing was imported)."
+            )
         if fmt == "duckdb":
             return list(_duckdb_log(text, user))
         return list(_postgres_log(text))
+    except RecursionError:
+        raise BadInput(
+            f"The query log {path.name} nests JSON too deeply to read (nothing was imported)."
+        ) from None
     except BadLine as bad:
         raise BadInput(
             f"Line {bad.line} of {path.name} {bad.what}; fix or remove that line and import again "
             "(nothing was imported)."
         ) from None
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 text (a byte-order mark dropped); bytes that are not UTF-8 are a `BadLine`, never replaced."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadLine(data[: exc.start].count(b"\n") + 1, "is not valid UTF-8") from None
 
 
 class BadLine(Exception):
@@ -123,6 +142,11 @@ class BadLine(Exception):
         self.what = what
 
 
+_SQL_KEYS = ("message", "query", "sql", "query_text")
+_USER_KEYS = ("user", "user_name", "username", "usename")
+_TIME_KEYS = ("timestamp", "time", "ts", "start_time")
+
+
 def _duckdb_log(text: str, default_user: str | None) -> Iterator[LoggedStatement]:
     stripped = text.lstrip()
     if stripped.startswith("[") or stripped.startswith("{"):
@@ -131,14 +155,23 @@ def _duckdb_log(text: str, default_user: str | None) -> Iterator[LoggedStatement
         rows = _csv_rows(text)
     for line, row in rows:
         lowered = {str(k).lower(): v for k, v in row.items() if k is not None}
-        if str(lowered.get("type") or "QueryLog") != "QueryLog":
+        kind = lowered.get("type", "QueryLog")
+        if not isinstance(kind, str):
+            raise BadLine(line, "has a type that is not text")
+        if (kind or "QueryLog") != "QueryLog":
             continue
-        sql = next((lowered[k] for k in ("message", "query", "sql", "query_text") if lowered.get(k)), None)
+        # every field read must have its shape: a row without a statement or a time is refused
+        sql = next((lowered[k] for k in _SQL_KEYS if k in lowered), None)
         if not isinstance(sql, str) or not sql.strip():
-            continue
-        who = next((lowered[k] for k in ("user", "user_name", "username", "usename") if lowered.get(k)), None)
-        when = next((lowered[k] for k in ("timestamp", "time", "ts", "start_time") if lowered.get(k)), "")
-        yield LoggedStatement(sql, str(who or default_user or "unknown"), _utc(str(when)), line)
+            raise BadLine(line, "has no statement (a `message` that is text)")
+        who = next((lowered[k] for k in _USER_KEYS if lowered.get(k) not in (None, "")), None)
+        if who is not None and not isinstance(who, str):
+            raise BadLine(line, "has a user that is not text")
+        when = next((lowered[k] for k in _TIME_KEYS if k in lowered), None)
+        moment = _utc(when) if isinstance(when, str) else ""
+        if not moment:
+            raise BadLine(line, "has no readable time (an ISO 8601 `timestamp`)")
+        yield LoggedStatement(sql, who or default_user or "unknown", moment, line)
 
 
 def _json_rows(text: str) -> Iterator[tuple[int, Mapping[str, object]]]:
@@ -168,6 +201,9 @@ def _csv_rows(text: str) -> Iterator[tuple[int, Mapping[str, object]]]:
     """(line, row) of a CSV export with a header; a row with other fields than the header is a `BadLine`."""
     reader = csv.DictReader(io.StringIO(text))
     try:
+        header = {str(f).strip().lower() for f in reader.fieldnames or ()}
+        if not header & set(_SQL_KEYS):
+            raise BadLine(reader.line_num or 1, "is neither a JSON object nor the CSV header of a query log")
         for row in reader:
             if None in row or None in row.values():
                 raise BadLine(reader.line_num, "does not have the columns of the header")
@@ -216,13 +252,23 @@ _PgEntry = tuple[int, str, str, str, str, str]
 
 
 def _pg_stderr(text: str) -> Iterator[_PgEntry]:
+    lines = text.splitlines()
+    if not any(_PG_LINE.match(line) for line in lines):
+        raise BadInput(
+            "Not a Postgres log: no line starts with a time and a severity; check --format and "
+            "log_line_prefix (nothing was imported)."
+        )
     current: list[object] | None = None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         match = _PG_LINE.match(line)
         if match is None:
+            # a statement's later lines are tab-indented; anything else is not this log's
             if current is not None and (line.startswith("\t") or not line.strip()):
                 current[5] = f"{current[5]}\n{line[1:] if line.startswith(chr(9)) else line}"
-            continue
+                continue
+            if not line.strip():
+                continue
+            raise BadLine(number, "is not a log line (check --format and log_line_prefix)")
         if current is not None:
             yield tuple(current)  # type: ignore[misc]
         prefix = match.group("prefix")
@@ -272,8 +318,11 @@ def _pg_entries(entries: Iterator[_PgEntry]) -> Iterator[LoggedStatement]:
         if severity == "LOG":
             match = _PG_STATEMENT.match(message)
             if match:
+                moment = _utc(when)
+                if not moment:
+                    raise BadLine(line, "has a time that cannot be read")
                 last_of[pid] = len(pending)
-                pending.append((pid, LoggedStatement(match.group("sql"), who, _utc(when), line)))
+                pending.append((pid, LoggedStatement(match.group("sql"), who, moment, line)))
         elif severity in {"ERROR", "FATAL", "PANIC"} and pid in last_of:
             index = last_of.pop(pid)
             _, statement = pending[index]
@@ -351,9 +400,9 @@ class HistoryReport:
         return "\n".join(lines)
 
 
-def log_id(path: Path) -> str:
+def log_id(path: Path, guard: NameGuard | None = None) -> str:
     digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
-    return f"{safe_name(path.name, 60)}-{digest}"
+    return f"{safe_name((guard or NameGuard()).location(path.name), 60)}-{digest}"
 
 
 def import_history(
@@ -369,10 +418,12 @@ def import_history(
     principal = None
     with contextlib.suppress(NoSession):
         principal = session.current(settings)
-    detail: dict[str, object] = {"source": "query_log", "format": fmt, "log": Path(path).name}
+    guard = NameGuard.of(settings)
+    detail: dict[str, object] = {"source": "query_log", "format": fmt, "log": guard.location(Path(path).name)}
     try:
-        chosen = check_dialect(dialect or fmt)
-        statements = read_log(Path(path), fmt, user)
+        chosen = check_dialect(dialect if dialect is not None else fmt)
+        # user names are the workforce's, but one shaped like an identifier is never stored
+        statements = [replace(s, user=guard.name(s.user)) for s in read_log(Path(path), fmt, user)]
         report = _import(settings, Path(path), fmt, chosen, statements, progress)
     except Exception as error:
         detail["error"] = type(error).__name__
@@ -401,7 +452,9 @@ def _import(
     progress: Progress,
 ) -> HistoryReport:
     folder = lineage_folder(settings)
-    identity = log_id(path)
+    guard = NameGuard.of(settings)
+    identity = log_id(path, guard)
+    log = guard.location(path.name)
     base = folder / HISTORY_FOLDER / identity
     texts: dict[str, str] = {}
     origins_new: dict[str, Origin] = {}
@@ -409,21 +462,18 @@ def _import(
     queries: list[tuple[LoggedStatement, exp.Expr]] = []
     errors: list[FileError] = []
     skipped = failed = 0
-    guard = NameGuard.of(settings)
-    with quiet_sqlglot(), progress(len(logged), f"reading {path.name}") as advance:
+    with quiet_sqlglot(), progress(len(logged), f"reading {log}") as advance:
         for entry in logged:
             advance(1)
             if entry.failed:
                 failed += 1
                 continue
             parsed, parse_errors = parse_file(entry.text, dialect)
-            errors.extend(
-                FileError(path.name, entry.line + e.line - 1, e.col, e.message) for e in parse_errors
-            )
+            errors.extend(FileError(log, entry.line + e.line - 1, e.col, e.message) for e in parse_errors)
             if not parsed and not parse_errors:
                 skipped += 1  # nothing lineage follows (`CALL disable_logging()`, `SET ...`)
             for statement in parsed:
-                node = guard.statement(statement.expression)  # names that look like PHI: tokens
+                node = guard.statement(file_tables(statement.expression, guard))  # PHI-like names: tokens
                 writes = isinstance(node, _WRITES) or (
                     isinstance(node, exp.Select) and isinstance(node.args.get("into"), exp.Into)
                 )
@@ -436,20 +486,18 @@ def _import(
                 try:
                     sql = blank_literals(node).sql(dialect=dialect, comments=False)
                 except (SqlglotError, ValueError, RecursionError):
-                    errors.append(
-                        FileError(path.name, entry.line, 1, "could not store the statement; skipped")
-                    )
+                    errors.append(FileError(log, entry.line, 1, "could not store the statement; skipped"))
                     continue
                 n = len(texts) + 1
                 stamp = entry.time.replace("-", "").replace(":", "").split(".")[0].split("+")[0]
                 file = str(
                     base / f"{n:06d}_{safe_name(entry.user, 40)}_{stamp + 'Z' if stamp else 'notime'}.sql"
                 )
-                texts[file] = f"-- query log {path.name} line {entry.line}\n{sql};\n"
+                texts[file] = f"-- query log {log} line {entry.line}\n{sql};\n"
                 origins_new[file] = Origin(
                     "query_log",
                     f"line {entry.line}",
-                    source=path.name,
+                    source=log,
                     user=entry.user,
                     time=entry.time or None,
                 )
@@ -469,14 +517,16 @@ def _import(
             dialect,
             removed=removed,
             progress=progress,
-            description=f"tracing {path.name}",
+            description=f"tracing {log}",
             guard=guard,
+            sources=load_source_paths(folder),
         )
         origins.update(origins_new)
         graph.save(folder)
         save_origins(folder, origins, graph)
-        reads = _reads(graph, reads_of, queries, dialect, path.name)
-        save_logged_reads(settings, identity, path.name, reads)
+        warehouse = _catalog_schema(Catalog.load(settings.catalog_path))
+        reads = _reads(graph, reads_of, queries, dialect, log, warehouse)
+        save_logged_reads(settings, identity, log, reads)
         tags = graph.propagate(catalog_seeds(graph, Catalog.load(settings.catalog_path)))
         build = BuildReport(
             files=len(texts),
@@ -491,7 +541,7 @@ def _import(
             tags=tags,
         )
     return HistoryReport(
-        log=path.name,
+        log=log,
         format=fmt,
         statements=len(logged),
         writes=len(texts),
@@ -503,27 +553,47 @@ def _import(
     )
 
 
+def _catalog_schema(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """The classified warehouse tables as `schema.table` -> columns (`main.` for a bare name)."""
+    return {
+        (name if "." in name else f"{WAREHOUSE_SCHEMA}.{name}"): tuple(c.name.lower() for c in table.columns)
+        for name, table in catalog.tables.items()
+        if table.columns
+    }
+
+
 def _reads(
     graph: LineageGraph,
     writes: Mapping[str, LoggedStatement],
     queries: list[tuple[LoggedStatement, exp.Expr]],
     dialect: str,
     log: str,
+    warehouse: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[Read]:
-    """Reads of the log's queries (traced against the graph's tables) and of its writes (their sources)."""
+    """Reads of the log's queries and of its writes (their sources).
+
+    Queries are traced against every schema the workspace knows: the graph's tables (SQL files, dbt
+    catalogs, `--schema-from-warehouse`) and the classified warehouse tables (`warehouse`), so a
+    `SELECT *` reads named columns. A star over a table whose columns are still unknown is recorded
+    as the read `table.*`, which impact counts as a read of every column of that table.
+    """
     source = f"query log {log}"
     reads: list[Read] = []
     for file, entry in writes.items():
         record = graph.files.get(file)
         if record is None:
             continue
-        sources = {str(e.source) for e, _ in record.edges if e.source.resolved and e.source.column != "*"}
+        sources = {str(e.source) for e, _ in record.edges if e.source.resolved or e.source.column == "*"}
         reads.append(
             Read(entry.user, "", "", entry.time, frozenset(sources), frozenset(record.reads), source)
         )
     index = TableIndex()
-    for table, known in graph.tables().items():
+    tables_known = graph.tables()
+    for table, known in tables_known.items():
         index.add(table, known)
+    for table, known in (warehouse or {}).items():
+        if tables_known.get(table) is None:
+            index.add(table, known)
     with quiet_sqlglot():
         for entry, query in queries:
             tables = {index.resolve(table_parts(t)) for t in query.find_all(exp.Table) if t.name}
@@ -531,9 +601,7 @@ def _reads(
             try:
                 traced = trace_query(query, index, dialect)
                 tables = set(traced.reads)
-                columns = {
-                    str(e.source) for e in traced.edges if e.source.resolved and e.source.column != "*"
-                }
+                columns = {str(e.source) for e in traced.edges if e.source.resolved or e.source.column == "*"}
             except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError):
                 pass
             reads.append(Read(entry.user, "", "", entry.time, frozenset(columns), frozenset(tables), source))

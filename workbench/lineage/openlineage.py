@@ -241,15 +241,24 @@ def read_events(path: Path) -> list[tuple[int, dict[str, Any]]]:
     its number and never its text.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"Cannot read the OpenLineage events {path} ({type(exc).__name__}).") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"Cannot read the OpenLineage events {path.name} ({type(exc).__name__}).") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _bad(path, data[: exc.start].count(b"\n") + 1, "is not valid UTF-8") from None
+    if not text.strip():
+        raise BadInput(f"The OpenLineage events file {path.name} is empty (nothing was imported).")
+    text = text.removeprefix("\ufeff")
     stripped = text.strip()
     if stripped.startswith("["):
         try:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
             raise _bad(path, exc.lineno, "is not JSON") from None
+        except RecursionError:
+            raise _bad(path, 1, "nests JSON too deeply") from None
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
                 raise _bad(path, 1, f"holds an entry (number {i}) that is not a JSON object")
@@ -258,7 +267,7 @@ def read_events(path: Path) -> list[tuple[int, dict[str, Any]]]:
         return list(enumerate(items, 1))
     if stripped.startswith("{") and "\n" in stripped:
         whole: object = None
-        with contextlib.suppress(ValueError):  # one event written over several lines
+        with contextlib.suppress(ValueError, RecursionError):  # one event written over several lines
             whole = json.loads(text)
         if isinstance(whole, dict):
             _check_event(path, 1, whole)
@@ -271,6 +280,8 @@ def read_events(path: Path) -> list[tuple[int, dict[str, Any]]]:
             item = json.loads(line)
         except ValueError:
             raise _bad(path, number, "is not JSON") from None
+        except RecursionError:
+            raise _bad(path, number, "nests JSON too deeply") from None
         if not isinstance(item, dict):
             raise _bad(path, number, "is not a JSON object")
         events.append((number, item))
@@ -279,13 +290,118 @@ def read_events(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return events
 
 
+# OpenLineage's run states. Lineage is read from runs that completed: their COMPLETE event and the
+# START/RUNNING/OTHER events of the same run (facets accumulate over a run); a run that failed or
+# was aborted, or that has no COMPLETE event in the file, wrote nothing we can rely on. An event
+# without an eventType (static lineage) is read as it is.
+EVENT_TYPES = ("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER")
+
+
+class _Shape(Exception):
+    """An event that is well-formed JSON of the wrong shape (`what` never holds a value)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _text(value: object, what: str, *, required: bool = True) -> None:
+    """`value` is a string (non-empty when `required`; absent allowed otherwise)."""
+    if value is None and not required:
+        return
+    if not isinstance(value, str) or (required and not value):
+        raise _Shape(f"has {what} that is not {'a non-empty' if required else 'a'} string")
+
+
+def _mapping(value: object, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _Shape(f"has {what} that is not an object")
+    return value
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Shape(f"has {what} that is not a list")
+    return value
+
+
+def _check_input_fields(items: object, what: str) -> None:
+    for item in _list(items, what):
+        field = _mapping(item, f"an entry of {what}")
+        for key in ("namespace", "name", "field"):
+            _text(field.get(key), f"an entry of {what} with a {key}")
+        for raw in _list(field.get("transformations"), "transformations"):
+            transformation = _mapping(raw, "a transformation")
+            for key in ("type", "subtype", "description"):
+                _text(transformation.get(key), f"a transformation {key}", required=False)
+
+
+def _check_dataset(raw: object, what: str) -> None:
+    dataset = _mapping(raw, f"an entry of {what}")
+    if not dataset:
+        raise _Shape(f"has an entry of {what} that is not a dataset")
+    for key in ("namespace", "name"):
+        _text(dataset.get(key), f"an entry of {what} with a {key}")
+    facets = _mapping(dataset.get("facets"), "dataset facets")
+    for field in _list(_mapping(facets.get("schema"), "a schema facet").get("fields"), "schema fields"):
+        _text(_mapping(field, "a schema field").get("name"), "a schema field name")
+    lineage = _mapping(facets.get("columnLineage"), "a columnLineage facet")
+    for column, spec in _mapping(lineage.get("fields"), "columnLineage fields").items():
+        _text(column, "a columnLineage field name")
+        spec = _mapping(spec, "a columnLineage field")
+        _text(spec.get("transformationType"), "a transformationType", required=False)
+        _check_input_fields(spec.get("inputFields"), "inputFields")
+    _check_input_fields(lineage.get("dataset"), "columnLineage dataset")
+
+
 def _check_event(path: Path, line: int, event: Mapping[str, Any]) -> None:
-    """A run event names its job (namespace and name) and its run; anything else refuses the file."""
+    """A run event names its job (namespace and name) and its run, and every part the import reads
+    has the shape the OpenLineage spec gives it; anything else refuses the file."""
     job, run = event.get("job"), event.get("run")
     if not isinstance(job, Mapping) or not job.get("name") or not job.get("namespace"):
         raise _bad(path, line, "is not a run event (no job with a namespace and name)")
     if not isinstance(run, Mapping) or not run.get("runId"):
         raise _bad(path, line, "is not a run event (no run with a runId)")
+    try:
+        _text(job.get("namespace"), "a job namespace")
+        _text(job.get("name"), "a job name")
+        _text(run.get("runId"), "a runId")
+        kind = event.get("eventType")
+        if kind is not None and kind not in EVENT_TYPES:
+            raise _Shape("has an eventType that is not one of " + ", ".join(EVENT_TYPES))
+        _text(event.get("eventTime"), "an eventTime", required=False)
+        facets = _mapping(job.get("facets"), "job facets")
+        for owner in _list(_mapping(facets.get("ownership"), "an ownership facet").get("owners"), "owners"):
+            _text(_mapping(owner, "an owner").get("name"), "an owner name", required=False)
+        for key in ("inputs", "outputs"):
+            for dataset in _list(event.get(key), key):
+                _check_dataset(dataset, key)
+    except _Shape as shape:
+        raise _bad(path, line, shape.what) from None
+
+
+def lineage_events(
+    numbered: Iterable[tuple[int, Mapping[str, Any]]],
+) -> tuple[list[tuple[int, Mapping[str, Any]]], int]:
+    """The events lineage is read from (see `EVENT_TYPES`), and how many others were skipped."""
+    chosen = list(numbered)
+    completed = {
+        str((e.get("run") or {}).get("runId")) for _, e in chosen if e.get("eventType") == "COMPLETE"
+    }
+    kept = [
+        (line, e)
+        for line, e in chosen
+        if e.get("eventType") is None
+        or (
+            e["eventType"] in {"START", "RUNNING", "OTHER", "COMPLETE"}
+            and str(e["run"]["runId"]) in completed
+        )
+    ]
+    return kept, len(chosen) - len(kept)
 
 
 def _bad(path: Path, line: int, what: str) -> BadInput:
@@ -450,6 +566,7 @@ class ImportReport:
     jobs: int
     edges: int  # edges the imported jobs hold
     graph_edges: int
+    skipped: int = 0  # events of runs that did not complete (FAIL, ABORT, or no COMPLETE event)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -457,22 +574,36 @@ class ImportReport:
             "jobs": self.jobs,
             "edges": self.edges,
             "graph_edges": self.graph_edges,
+            "skipped": self.skipped,
         }
 
     def summary(self) -> str:
         return (
             f"OpenLineage: {self.events} events, {self.jobs} jobs, {self.edges} column edges imported; "
+            f"{self.skipped} events of runs that did not complete skipped; "
             f"the graph has {self.graph_edges} edges."
         )
 
 
 def import_openlineage(settings: Settings, path: Path, *, progress: Progress = silent) -> ImportReport:
     """Import OpenLineage run events into the workspace graph; recorded in the ledger."""
-    detail: dict[str, object] = {"operation": "import", "format": "openlineage", "file": Path(path).name}
+    guard = NameGuard.of(settings)
+    detail: dict[str, object] = {
+        "operation": "import",
+        "format": "openlineage",
+        "file": guard.location(Path(path).name),
+    }
     try:
         numbered = read_events(Path(path))
+        chosen, skipped = lineage_events(numbered)
         with progress(len(numbered), f"reading {Path(path).name}") as advance:
-            records, new_origins = records_from_events(numbered, NameGuard.of(settings))
+            try:
+                records, new_origins = records_from_events(chosen, guard)
+            except RecursionError:
+                raise BadInput(
+                    f"The OpenLineage events {Path(path).name} nest JSON too deeply to read "
+                    "(nothing was imported)."
+                ) from None
             advance(len(numbered))
         folder = lineage_folder(settings)
         with locked(folder):
@@ -484,7 +615,11 @@ def import_openlineage(settings: Settings, path: Path, *, progress: Progress = s
             graph.save(folder)
             save_origins(folder, origins, graph)
             report = ImportReport(
-                len(numbered), len(records), sum(len(r.edges) for r in records), graph.edge_count()
+                len(numbered),
+                len(records),
+                sum(len(r.edges) for r in records),
+                graph.edge_count(),
+                skipped,
             )
     except Exception as error:
         detail["error"] = type(error).__name__
@@ -509,6 +644,7 @@ __all__ = [
     "events",
     "export_openlineage",
     "import_openlineage",
+    "lineage_events",
     "read_events",
     "records_from_events",
     "table_of",

@@ -139,8 +139,9 @@ _STRING_LIKE = tuple(
 
 
 def blank_literals(statement: exp.Expr) -> exp.Expr:
-    """A copy of the statement with every literal value blanked (strings '', numbers 0): a stored file
-    holds names, never values. The file a COPY ... TO or EXPORT writes is kept (it is a recipient)."""
+    """A copy of the statement with every literal value blanked (strings '', numbers 0, JSON paths
+    `$._`): a stored file holds names, never values. The file a COPY ... TO or EXPORT writes is kept
+    (it is a recipient; the guard has replaced its segments that hold an identifier)."""
     statement = statement.copy()
     keep: set[int] = set()
     if isinstance(statement, exp.Copy):
@@ -157,9 +158,46 @@ def blank_literals(statement: exp.Expr) -> exp.Expr:
             return exp.Literal.string("") if node.is_string else exp.Literal.number(0)
         if isinstance(node, _STRING_LIKE):
             return exp.Literal.string("")
+        if isinstance(node, exp.JSONPath):
+            # `d ->> 'key'`, JSON_VALUE(d, '$.key'), Snowflake `d:key`: sqlglot parses the path into
+            # key nodes, which are not literals; the column read is `d` whatever the key says
+            return exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this="_")])
         return node
 
     return statement.transform(blank, copy=False)
+
+
+_FILE_NAME = re.compile(
+    r"[/\\]|^[A-Za-z][A-Za-z0-9+.-]*://|\.(parquet|csv|tsv|json|jsonl|ndjson|txt|gz|zst)$", re.I
+)
+
+
+def file_tables(statement: exp.Expr, guard: NameGuard) -> exp.Expr:
+    """Tables that are files, in place: `read_parquet('/data/x.parquet')` and `FROM '/data/x.parquet'`
+    both become the table `"/data/x.parquet"`, its segments guarded as a location (a blanked path
+    would leave a table with no name). Returns the statement."""
+    for table in list(statement.find_all(exp.Table)):
+        this = table.this
+        location: str | None = None
+        if isinstance(this, exp.Func):
+            first = this.this if isinstance(this, exp.Anonymous) else this.args.get("this")
+            if first is None and this.expressions:
+                first = this.expressions[0]
+            if isinstance(first, exp.Array) and first.expressions:
+                first = first.expressions[0]
+            if isinstance(first, exp.Literal) and first.is_string:
+                location = first.name
+            elif isinstance(this, exp.Anonymous) and this.expressions:
+                head = this.expressions[0]
+                if isinstance(head, exp.Literal) and head.is_string:
+                    location = head.name
+        elif isinstance(this, exp.Identifier) and this.quoted and _FILE_NAME.search(this.name):
+            location = this.name
+        if location:
+            table.set("this", exp.to_identifier(guard.location(location), quoted=True))
+            table.set("db", None)
+            table.set("catalog", None)
+    return statement
 
 
 def _program_word_only(statement: exp.Copy) -> None:
@@ -214,6 +252,7 @@ def trace_in_chunks(
     progress: Progress = silent,
     description: str = "lineage",
     guard: NameGuard | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> list[UpdateResult]:
     """Trace derived files chunk by chunk (each chunk after the tables it reads), with a progress bar.
 
@@ -228,7 +267,14 @@ def trace_in_chunks(
         for chunk in chunks:
             if chunk:
                 results.append(
-                    update(graph, {p: texts[p] for p in chunk}, dialect, read_text=texts, guard=guard)
+                    update(
+                        graph,
+                        {p: texts[p] for p in chunk},
+                        dialect,
+                        read_text=texts,
+                        guard=guard,
+                        sources=sources,
+                    )
                 )
             advance(len(chunk))
     return results
@@ -254,6 +300,7 @@ __all__ = [
     "Origin",
     "OriginKind",
     "blank_literals",
+    "file_tables",
     "load_origins",
     "origin_of",
     "patch",

@@ -183,7 +183,9 @@ def readers_of(
         if not _within(read.time, since, until, until_exclusive):
             continue
         keys = {k for c in read.columns if (k := column_key(c)) is not None}
-        hit = bool(keys & wanted_columns)
+        # `table.*`: a star over a table whose columns were unknown reads every column of it
+        starred = {k.removesuffix(".*") for k in keys if k.endswith(".*")}
+        hit = bool(keys & wanted_columns) or any(c.rpartition(".")[0] in starred for c in wanted_columns)
         if not hit and wanted_tables:
             read_tables = {k for t in read.tables if (k := table_key(t)) is not None}
             read_tables |= {k.rpartition(".")[0] for k in keys}
