@@ -1,7 +1,9 @@
 """National Provider Identifiers: 10 digits starting 1 or 2, Luhn-checked over the 80840 prefix.
 
 Kind LICENSE (Safe Harbor (K)): when an NPI sits in patient data it identifies a licensed person.
-Ten Luhn-valid digits are common by chance, so an NPI needs a context word to count.
+Ten Luhn-valid digits are common by chance, so an NPI needs a context word to count. After an "NPI"
+label a number that fails the check is still an identifier (a typo, a made-up test NPI): the
+`labelled_id` recognizer (`other_id`) reports it as `OTHER_ID`, at a lower score than a checked NPI.
 """
 
 from __future__ import annotations

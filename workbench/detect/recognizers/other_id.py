@@ -1,5 +1,7 @@
 """Other unique identifying numbers (Safe Harbor (R)): accession, specimen, case and order numbers, and
-any code a label calls an ID ("ID: 48213-B", "ref # X7731").
+any code a label calls an ID ("ID: 48213-B", "ref # X7731"), and a number after "NPI" that fails the
+NPI check, or a code after "VIN" that fails the VIN check ("NPI 1234567890", "VIN WVWZZZ1JZXW000001":
+a typo, a made-up number or a European VIN, without check digit, is still an identifier).
 
 Record keys (UUIDs) have their own recognizer (`uuid`). More specific recognizers that find the same
 code (a member ID, an MRN) score higher and win the overlap.
@@ -26,7 +28,9 @@ ACCESSION = Recognizer(
     context=("accession", "specimen", "requisition"),
 )
 
-# No context words: any more specific recognizer (a member id after "Humana ID") outscores it.
+# No context words: any more specific recognizer (a member id after "Humana ID", an NPI whose check
+# digit holds, a VIN whose check digit holds) outscores it. A number after "NPI" or a code after "VIN"
+# that fails its check is still an identifier.
 LABELLED_ID = Recognizer(
     name="labelled_id",
     kind=IdentifierKind.OTHER_ID,
@@ -47,6 +51,22 @@ LABELLED_ID = Recognizer(
                 "badge",
                 "employee",
             ),
+        ),
+        Pattern(
+            "vin_unchecked",
+            labelled(
+                r"vin|vehicle[ ]identification(?:[ ]number)?|chassis(?:[ ]number)?", r"[A-Za-z0-9]{11,17}"
+            ),
+            0.4,
+            group="id",
+            keywords=("vin", "vehicle", "chassis"),
+        ),
+        Pattern(
+            "npi_unchecked",
+            labelled(r"npi|national[ ]provider[ ](?:identifier|id)", r"[0-9]{8,12}"),
+            0.4,
+            group="id",
+            keywords=("npi", "national provider"),
         ),
     ),
 )

@@ -1,5 +1,8 @@
 """US street addresses: a house number, capitalized street words and a USPS street suffix.
 
+Also a street whose type comes first ("77 Rue Lafayette #4", "500 Camino Real", "10 Route 9"), a
+street named without its number after "on", "at", "off" ("Resides at Sunrise Assisted Living on Oak
+Ave": a location smaller than a state), and an apartment or suite on its own ("Apt 4C", "Ste B-12").
 Optional secondary units ("Apt 4", "Suite 12", "Unit 7B") are part of the span; suffixes may be plural
 as USPS allows ("Mills", "Springs", "Fields"). Suffixes that read
 as ordinary English after a number ("7 Day Course", "2 Point Scale") are left out of the list.
@@ -28,6 +31,15 @@ UNIT = r"(?:,?[ ]+(?i:Apt|Apartment|Suite|Ste|Unit|Rm|Room|Fl|Floor|#)\.?[ ]*#?[
 # Street names are not prepositions: "1400 WITH DR. HASSAN" is a time and a doctor.
 _NOT_FUNCTION_WORD = r"(?!(?i:with|at|on|in|to|from|for|of|the|and|by|per|or|via)[ ])"
 
+# Street types that come before the street's name, as in French, Spanish and US route names.
+_TYPES_FIRST = r"(?:Rue|RUE|Avenue|AVENUE|Avenida|Via|Viale|Calle|CALLE|Camino|CAMINO|Chemin|Rua|Boulevard|Route|ROUTE|Rte|Highway|HIGHWAY|Hwy|HWY|Quai)"
+_PARTICLES = r"(?:(?:de|du|des|la|le|del|de[ ]la|of[ ]the|of)[ ]+)?"
+# Suffixes that name a street without its number: "on Oak Ave", "at Main Street" ("Dr", "Ct", "Way",
+# "Place" are left out: "on Dr. Lee's service", "at Home Court").
+_PLAIN_SUFFIXES = (
+    r"(?:Avenue|Ave|Street|St|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Terrace|Parkway|Pkwy|Highway|Hwy|Turnpike)"
+)
+
 STREET_ADDRESS = Recognizer(
     name="street_address",
     kind=IdentifierKind.GEO,
@@ -51,6 +63,48 @@ STREET_ADDRESS = Recognizer(
             + r"(?![\w-])",
             0.5,
         ),
+        Pattern(
+            "street_type_first",
+            token_start("[0-9]", r"[\w.,/-]")
+            + r"[0-9]{0,5}[A-Z]?[ ]+"
+            + _TYPES_FIRST
+            + r"\.?[ ]+(?:"
+            + _PARTICLES
+            + _NOT_FUNCTION_WORD
+            + r"[A-Z][A-Za-z'.-]*(?:[ ]+"
+            + _NOT_FUNCTION_WORD
+            + r"[A-Z][A-Za-z'.-]*){0,3}|[0-9]{1,4}[A-Z]?(?![\w/-]|[.,][0-9]))"
+            + UNIT
+            + r"(?![\w-])",
+            0.5,
+        ),
+        Pattern(
+            "street_without_number",
+            r"(?<![\w-])(?:on|at|off|along|near|On|At)[ ]+(?P<id>(?:"
+            + _NOT_FUNCTION_WORD
+            + r"[A-Z][a-z'-]+[ ]+){1,3}"
+            + _PLAIN_SUFFIXES
+            + r"\.?)(?![\w-])",
+            0.45,
+            group="id",
+        ),
+        Pattern(
+            "unit_alone",
+            r"(?<![\w-])(?i:apt|apartment|ste|suite|bldg|building)\.?[ ]*#?[ ]*(?:[0-9]{1,5}-?[A-Za-z]?|[A-Za-z]-?[0-9]{1,4})(?![\w/-]|[.,][0-9])",
+            0.4,
+            keywords=("apt", "apartment", "ste", "suite", "bldg", "building"),
+        ),
     ),
-    context=("address", "addr", "street", "lives", "live", "residence", "home", "mailing"),
+    context=(
+        "address",
+        "addr",
+        "street",
+        "lives",
+        "live",
+        "residence",
+        "resides",
+        "resident",
+        "home",
+        "mailing",
+    ),
 )

@@ -1,4 +1,10 @@
-"""Vehicle identification numbers: 17 characters without I, O or Q, with a valid check digit (position 9)."""
+"""Vehicle identification numbers: 17 characters without I, O or Q, with a valid check digit (position 9).
+
+People type VINs in lower case too ("1hgcm82633a004352"); a VIN is all capitals or all lower case,
+never mixed (a mixed-case run is a token or a blob). A code after a "VIN" label that fails the check
+(a typo, a European VIN, which has no check digit) is still an identifier: `labelled_id` (`other_id`)
+reports it as `OTHER_ID`, at a lower score than a checked VIN.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 def reject(text: str) -> bool:
     """True when the check digit is wrong, or the text is all digits or all letters."""
+    text = text.upper()
     if text.isdigit() or text.isalpha():
         return True
     total = sum(
@@ -30,7 +37,14 @@ def reject(text: str) -> bool:
 VIN = Recognizer(
     name="vin",
     kind=IdentifierKind.VEHICLE_ID,
-    patterns=(Pattern("vin", token_start("[A-HJ-NPR-Z0-9]") + r"[A-HJ-NPR-Z0-9]{16}(?![0-9A-Za-z])", 0.6),),
+    patterns=(
+        Pattern(
+            "vin",
+            token_start("[A-HJ-NPR-Za-hj-npr-z0-9]")
+            + r"(?:(?<![a-z])[A-HJ-NPR-Z0-9]{16}|(?<![A-Z])[a-hj-npr-z0-9]{16})(?![0-9A-Za-z])",
+            0.6,
+        ),
+    ),
     context=("vin", "vehicle", "car", "auto", "chassis"),
     reject=reject,
 )
