@@ -8,7 +8,11 @@
 - **English words** and their frequencies come from `pyspellchecker` (MIT): a capitalized word that is
   also a common English word ("Grace", "Will", "Clear") needs context to count as a name.
 - **Words that are not names in notes** (`data/not_names.txt`): drug brands, devices, eponymous
-  scales, insurers, vehicle makes, states, months and headings that notes capitalize.
+  scales, insurers, vehicle makes, states, months and headings that notes capitalize; and
+  `data/clinical_shorthand.txt`, shorthand that names-dataset also lists as names ("Plt", "Med", "tol").
+- **Eponymous clinical phrases** (`data/clinical_eponyms.txt`): "Hunt and Hess", "Swan-Ganz".
+- **Countries** come from `pycountry` (LGPL-2.1, ISO 3166; a dependency of names-dataset): a country is
+  neither a name nor, under Safe Harbor, an identifier.
 
 Keys are casefolded and stripped of diacritics, so ``KOVÁCS``, ``Kovács`` and ``kovacs`` read alike.
 """
@@ -163,16 +167,48 @@ def english_counts() -> dict[str, int]:
     return dict(SpellChecker(language="en").word_frequency.dictionary)
 
 
+def _data_lines(name: str) -> list[str]:
+    """The lines of `data/<name>` that are neither blank nor comments."""
+    text = resources.files("workbench.detect").joinpath(f"data/{name}").read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 @functools.cache
 def clinical_terms() -> frozenset[str]:
-    """Folded words of `data/not_names.txt` (every word of a multi-word term)."""
-    text = resources.files("workbench.detect").joinpath("data/not_names.txt").read_text("utf-8")
+    """Folded words of `data/not_names.txt` (every word of a multi-word term) and `data/clinical_shorthand.txt`."""
     words: set[str] = set()
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
+    for name in ("not_names.txt", "clinical_shorthand.txt"):
+        for line in _data_lines(name):
             words.update(fold(word) for word in line.split())
     return frozenset(words)
+
+
+@functools.cache
+def eponym_phrases() -> tuple[str, ...]:
+    """The eponymous clinical phrases of `data/clinical_eponyms.txt`, longest first."""
+    return tuple(sorted(_data_lines("clinical_eponyms.txt"), key=len, reverse=True))
+
+
+# Names of countries that ISO 3166 spells otherwise, and the nations of the United Kingdom.
+_OTHER_COUNTRY_NAMES = frozenset(
+    {"usa", "america", "uk", "great britain", "britain", "england", "scotland", "wales", "russia", "burma"}
+    | {"kosovo", "holland", "czech republic", "ivory coast", "south korea", "north korea", "vietnam"}
+)
+
+
+@functools.cache
+def countries() -> frozenset[str]:
+    """Folded names of the world's countries (ISO 3166: short, official and common names)."""
+    import pycountry
+
+    names: set[str] = set(_OTHER_COUNTRY_NAMES)
+    for country in pycountry.countries:
+        for field in ("name", "official_name", "common_name"):
+            value = getattr(country, field, None)
+            if value:
+                names.add(fold(value))
+                names.add(fold(value.split(",")[0]))  # "Korea, Republic of" -> "korea"
+    return frozenset(names)
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -189,3 +225,5 @@ def load() -> None:
     personal_names()
     english_counts()
     clinical_terms()
+    eponym_phrases()
+    countries()

@@ -3,9 +3,16 @@
 Text is split into words (initials such as ``J.P.`` are one word). A name starts at a capitalized word
 that a trigger introduces (a title, a relation, a label, a signature line), that a credential follows
 (", RN"), or that the dictionaries know as a name and English does not use as a common word. It runs
-on over capitalized words, initials and particles ("da", "van") and a "Last, First" comma. Scores
-follow the strength of the evidence; in ALL-CAPS text, where capitals say nothing, a lone
-dictionary word scores below the threshold unless a context word stands near it.
+on over capitalized words, initials, particles and runs of them ("da", "de la", "van der", "al-Saud")
+and a "Last, First" comma. Scores follow the strength of the evidence; in ALL-CAPS text, where
+capitals say nothing, a lone dictionary word scores below the threshold unless a context word stands
+near it.
+
+Also found: dictionary names in lower case right after a title, relation or label ("seen by dr
+okafor"); given names that are English words right after a relation or role ("partner Will", scored
+low); the organisation after "Employer:". Never a name: a word inside an eponymous clinical phrase
+("Hunt and Hess 3", "Swan-Ganz"), a place after "born in" / "lives in", a country, a field label
+before its number ("Med Rec No: 4456123"), a street between a house number and a street type.
 """
 
 from __future__ import annotations
@@ -13,12 +20,13 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from workbench.detect.lexicon import evidence, fold
+from workbench.detect.lexicon import FAMOUS_NAME_RANK, countries, eponym_phrases, evidence, fold
 from workbench.detect.recognizer import NameRecognizer
 from workbench.detect.recognizers.geo_context import PLAIN_STATE_CODES, STATE_CODES
+from workbench.detect.recognizers.street_address import SUFFIXES
 from workbench.detect.spans import Spans
 
 _TOKEN = re.compile(
@@ -64,9 +72,68 @@ _ROLE_VERBS = frozenset(
     ]
 )
 _STATE_KEYS = frozenset(code.lower() for code in STATE_CODES)
+# Particles that follow another before the surname: "de la Cruz", "de los Angeles", "van der Berg".
+_SECOND_PARTICLES = frozenset(
+    {"la", "las", "los", "lo", "le", "der", "den", "des", "de", "du", "da", "di", "el"}
+)
+# A lower-case particle glued to a capitalized name: "al-Saud", "el-Amin", "d'Angelo", "bin-Laden".
+_PREFIXED_NAME = re.compile(
+    r"(?:al|el|ul|ad|ar|as|ash|at|az|abu|bin|ibn|bint|d|l|o|da|de|di|du|van|von)['’-](?=[A-ZÀ-ÖØ-Þ])"
+)
+# Role words before a name without a colon: "Pt Bo Wu", "Nurse Faith".
+_ROLE_CUES = frozenset(
+    {"pt", "patient", "nurse", "attending", "resident", "physician", "surgeon", "caller", "interpreter"}
+    | {"aide", "chaplain", "therapist", "sitter", "caregiver", "pcp"}
+)
+# Role words after which a given name that is also an English word is still a name ("Nurse Faith").
+_ROLE_COMMON_CUES = frozenset({"nurse", "aide", "chaplain", "sitter", "caregiver", "interpreter"})
+# Labels after which a lower-case dictionary name is a name ("Attending: yusuf", "pt jose hernandez").
+_LOWER_CASE_LABELS = frozenset(
+    {"pt", "patient", "attending", "nurse", "rn", "md", "name", "np", "resident", "physician", "pcp"}
+    | {"caller", "nok", "kin", "provider", "surgeon", "interpreter", "contact"}
+)
+_WEAK_LOWER_CASE_LABELS = frozenset({"pt", "patient"})  # need two name words or a rare one
+_AFTER_CUE = re.compile(r"\.?[ ]?:?[ ]{1,2}(?=[a-zß-öø-ÿ])")
+_LOWER_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_WORD_PARTS = re.compile(r"['’-]")
+LOWER_CASE_RANK = 1000  # a lone lower-case word after "pt" is a name only if this popular and not English
+# "Employer: Acme Roofing LLC", "works at Walmart": the capitalized words after an employer label.
+_EMPLOYER = re.compile(
+    r"\b(?i:employer(?:[ ]name)?|employed[ ](?:by|at|with)|works?[ ](?:for|at)|working[ ](?:for|at)"
+    r"|place[ ]of[ ]employment)(?:[ ]*[:#–—-][ ]*|[ ]+)"
+    r"(?P<org>[A-Z0-9][\w&'’.-]*(?:[ ](?:&[ ]|and[ ]|of[ ]|the[ ]|de[ ])?[A-Z0-9][\w&'’.-]*){0,5})"
+)
+_NOT_EMPLOYERS = frozenset(
+    {"none", "retired", "unemployed", "self", "self-employed", "unknown", "disabled", "homemaker", "n"}
+    | {"na", "student", "not", "same", "home", "no", "yes", "denies", "declined", "housewife", "on"}
+)
+# A name right before a record-field label is part of the label: "Med Rec No: 4456123", "Acct #".
+_FIELD_AFTER = re.compile(
+    r"[ ]+(?i:no|nr|num|number|id)\b\.?[ ]?(?:[:#][ ]?)?[0-9]|[ ]+(?i:no|nr|num|number|id)\b\.?[ ]?[:#]|[ ]?#[ ]?[0-9]"
+)
+# A place, not a person, after "born in", "lives in", "moved to", "is from".
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:born|raised|grew[ ]up|lives|living|lived|resides|residing|resided|moved|relocated|immigrated"
+    r"|emigrated|native|originally|visiting|traveled|travelled|vacationed|deployed)"
+    r"(?:[ ][\w,]+){0,3}?[ ](?:in|from|to|near)|\b(?:is|was|are|were|came|comes|come)[ ]from)[ ]+$"
+)
+# Street-type abbreviations: "Oak Ave", "Elm Rd" are streets, however popular "Ave" is as a name.
+_STREET_ABBREVIATIONS = frozenset(
+    {"ave", "av", "blvd", "rd", "ln", "hwy", "pkwy", "ct", "cir", "sq", "trl", "pl"}
+)
+_HOUSE_NUMBER_BEFORE = re.compile(r"(?<![\w/.:,-])[0-9]{1,6}[A-Za-z]?[ ]+$")
+_STREET_AHEAD = re.compile(r"(?:[^\W\d_][\w'’-]*[ ]){0,2}(?i:" + SUFFIXES + r"|Falls?)s?\b")
+_STREET_UNIT_AFTER = re.compile(
+    r"[ ](?i:" + SUFFIXES + r"|Falls?)s?\.?,?[ ]+(?i:apt|apartment|suite|ste|unit|rm|room|fl|floor|#)"
+)
+_TITLE_BEFORE = re.compile(r"(?i:\b(?:dr|mr|mrs|ms|miss|prof|doctor)\.?[ ]+)$")
 _SIGN_OFF = frozenset({"thanks", "thank", "regards", "sincerely", "best", "cheers", "much", "you"})
 
 STRONG, CREDENTIAL, LABEL = 0.85, 0.8, 0.75
+EMPLOYER = 0.75  # "Employer: Acme Roofing LLC": Safe Harbor names employers too
+LOWER_CASE = 0.7  # "seen by dr okafor": a dictionary name in lower case after a title, relation or label
+LOWER_CASE_WEAK = 0.6  # "pt jose hernandez": after "pt"/"patient" without a colon
+COMMON_GIVEN = 0.45  # "partner Will", "Nurse Faith": a given name that is also an English word
 SPEAKER = 0.6  # "Halldór: What a day." a given name that opens a line and a colon
 COORDINATED = 0.5  # "Eklund, Michael and Hodge": a surname listed with a name already found
 # What joins the names of a list: "A, B and C", "A & B", "A or B".
@@ -90,7 +157,7 @@ class _Word:
 
     @property
     def capitalized(self) -> bool:
-        return self.text[0].isupper()
+        return self.text[0].isupper() or bool(_PREFIXED_NAME.match(self.text))
 
 
 _NEXT_WORD = re.compile(r"(?:['’]s?)?[ ]+([^\W\d_]+)")
@@ -127,7 +194,11 @@ def _words(text: str, vocabulary: frozenset[str]) -> list[_Word]:
     words = []
     for match in _TOKEN.finditer(text):
         token = match.group()
-        if len(token) > MAX_WORD_CHARS or (not token[0].isupper() and token.lower() not in vocabulary):
+        if len(token) > MAX_WORD_CHARS or (
+            not token[0].isupper()
+            and token.lower() not in vocabulary
+            and not (("-" in token or "'" in token or "’" in token) and _PREFIXED_NAME.match(token))
+        ):
             continue
         start, end = match.span()
         if (start and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()):
@@ -148,7 +219,64 @@ def _vocabulary(recognizer: NameRecognizer) -> frozenset[str]:
         | recognizer.particles
         | _SIGN_OFF
         | _CONNECTORS
+        | _SECOND_PARTICLES
+        | _LOWER_CASE_LABELS
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _lower_case_cues(recognizer: NameRecognizer) -> frozenset[str]:
+    titles = frozenset(title.rstrip(".") for title in recognizer.titles)
+    return titles | recognizer.relations | _LOWER_CASE_LABELS
+
+
+@functools.lru_cache(maxsize=8)
+def _lower_case_hint(recognizer: NameRecognizer) -> re.Pattern[str]:
+    """A cue before a lower-case word, in a text without capitals ("seen by dr okafor")."""
+    cues = sorted(_lower_case_cues(recognizer), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in cues) + r")" + _AFTER_CUE.pattern)
+
+
+_GRADE_AFTER = r"(?=[ ]*(?:(?:grade|class|score|scale|stage|level|group|criteria)[ ]*)?(?:[0-9]|[IV]{1,4}\b))"
+
+
+@functools.cache
+def _eponyms() -> tuple[re.Pattern[str], frozenset[str]]:
+    """A regex of the eponymous clinical phrases, and the folded first word of each (where one can start)."""
+    phrases = eponym_phrases()
+    always = [phrase for phrase in phrases if not phrase.endswith(" N")]
+    graded = [phrase.removesuffix(" N") for phrase in phrases if phrase.endswith(" N")]
+
+    def alternatives(group: list[str]) -> str:
+        return "|".join(re.escape(phrase).replace(r"\ ", "[ ]+") for phrase in group)
+
+    regex = (
+        r"(?i:(?:" + alternatives(always) + r")(?![\w-])"
+        r"|(?:" + alternatives(graded) + r")\b" + _GRADE_AFTER + ")"
+    )
+    firsts = frozenset(fold(re.split(r"[ '’-]+", phrase)[0]) for phrase in always + graded)
+    return re.compile(regex), firsts
+
+
+_ANY_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def eponym_spans(text: str, words: Iterable[tuple[int, str]] | None = None) -> list[tuple[int, int]]:
+    """Spans of eponymous clinical phrases ("Hunt and Hess", "Swan-Ganz", "Fisher 4"), not after a title.
+
+    `words`: (start, folded word) of the words of `text` that may start a phrase, if known already.
+    """
+    regex, firsts = _eponyms()
+    if words is None:
+        words = ((match.start(), fold(match.group())) for match in _ANY_WORD.finditer(text))
+    spans: list[tuple[int, int]] = []
+    for start, key in words:
+        if _WORD_PARTS.split(key, 1)[0] not in firsts or (spans and start < spans[-1][1]):
+            continue
+        match = regex.match(text, start)
+        if match and not _TITLE_BEFORE.search(text, max(0, start - 12), start):
+            spans.append(match.span())
+    return spans
 
 
 @functools.lru_cache(maxsize=8)
@@ -162,8 +290,10 @@ class _Finder:
     ) -> None:
         self.text, self.r, self.external = text, recognizer, external
         self.words = _words(text, _vocabulary(recognizer))
-        if blocked:
-            self.words = _unblocked(self.words, blocked)
+        self.blocked = Spans(blocked)
+        eponyms = eponym_spans(text, ((word.start, word.key) for word in self.words))
+        if blocked or eponyms:
+            self.words = _unblocked(self.words, [*blocked, *eponyms])
         self.context = frozenset(word.lower() for word in recognizer.context)
 
     # --- what one word is ---------------------------------------------------------------------------
@@ -178,12 +308,15 @@ class _Finder:
         match = _NEXT_WORD.match(self.text, self.words[i].end)
         return match.group(1) if match else ""
 
-    def nameable(self, i: int, *, strong: bool = False, continuing: bool = False) -> bool:
+    def nameable(
+        self, i: int, *, strong: bool = False, continuing: bool = False, labelled: bool = False
+    ) -> bool:
         """Word i can be part of a name: capitalized, not a function word, not rejected, not common English.
 
         `strong`: a title or relation introduced the name. `continuing`: word i would extend a name
         already begun, where a short capitalized word the dictionaries know ("NGUYEN THI LAN",
-        "XIAO MING LI") is a name part rather than an abbreviation.
+        "XIAO MING LI") is a name part rather than an abbreviation. `labelled`: a label introduced
+        the name ("Name: DOE, JANE"), where a short capitalized dictionary name is a name too.
         """
         word = self.words[i]
         if word.initial:
@@ -200,12 +333,19 @@ class _Finder:
             and not particle
             and not (strong and word.caps_line)
             and not (continuing and self.short_name_part(i))
+            and not ((labelled or self.particles_follow(i)) and self.short_name_start(i))
         ):
             return (
                 False  # an abbreviation (BP, MRN, HTN), unless a title or relation introduces it in capitals
             )
+        if key in self.r.function_words and continuing and self.title_case_name(i):
+            return not self.r.reject(word.text, self.following(i))  # "Nguyen Van An"
         if key in self.r.function_words or key in self.r.credentials or key in self.r.titles:
             return False
+        if not strong and not continuing and key in _STREET_ABBREVIATIONS:
+            return False  # "Oak Ave": a street, however popular "Ave" is as a given name
+        if not strong and self.country(i):
+            return False  # "Nigeria": a country is no name, and no identifier either
         stem = key.removesuffix("'s")
         if stem in self.r.relations or (stem != key and (stem in self.r.labels or len(stem) <= 3)):
             return False  # "DAUGHTER-IN-LAW", "PT'S": who the name belongs to, not the name
@@ -216,6 +356,56 @@ class _Finder:
         if strong:
             return True
         return not evidence(word.text).common_word
+
+    def short_name_start(self, i: int) -> bool:
+        """Word i is a short capitalized name the dictionaries know well ("DOE", "ANA"), no number after."""
+        word = self.words[i]
+        if word.key in _STATE_KEYS or not self.known(i) or evidence(word.text).best_rank > SHORT_NAME_RANK:
+            return False
+        rest = self.text[word.end : word.end + 3].lstrip(" :")
+        return not (rest and rest[0].isdigit())
+
+    def particles_follow(self, i: int) -> bool:
+        """Particles and a name follow word i: "ANA DE LA CRUZ"."""
+        return i + 1 < len(self.words) and self.gap(i + 1) == " " and self.particle_run(i + 1) > 0
+
+    def particle_run(self, j: int) -> int:
+        """The index of the name word after the particles at word j ("de la" Cruz, "van der" Berg), or -1."""
+        words = self.words
+        if words[j].key not in self.r.particles:
+            return -1
+        k = j + 1
+        if (
+            k + 1 < len(words)
+            and self.gap(k) == " "
+            and words[k].key in _SECOND_PARTICLES
+            and self.gap(k + 1) == " "
+            and self.nameable(k + 1, continuing=True)
+        ):
+            return k + 1
+        if k < len(words) and self.gap(k) == " " and self.nameable(k, continuing=True):
+            return k
+        return -1
+
+    def title_case_name(self, i: int) -> bool:
+        """Word i is a title-case given name after a name part, in mixed-case text ("Nguyen Van An")."""
+        word = self.words[i]
+        if word.caps_line or i == 0 or not (word.text[0].isupper() and word.text[1:].islower()):
+            return False
+        first_rank = evidence(word.text).first_rank
+        before = self.words[i - 1]
+        return (
+            first_rank is not None
+            and first_rank <= SHORT_NAME_RANK
+            and (before.key in self.r.particles or self.known(i - 1))
+        )
+
+    def country(self, i: int) -> bool:
+        """Word i is a country ("Nigeria") rather than a popular given name ("Jordan")."""
+        word = self.words[i]
+        if word.key not in countries():
+            return False
+        return (evidence(word.text).first_rank or 1 << 30) > FAMOUS_NAME_RANK
 
     def short_name_part(self, i: int) -> bool:
         """Word i is a short capitalized name the dictionaries know, not followed by a number ("HR 80")."""
@@ -287,7 +477,32 @@ class _Finder:
             return LABEL  # a credential before a dictionary name: "RN KOWALCZYK", "RN M. DUBOIS"
         if prev == "you" and prev2 == "thank":
             return LABEL
+        if prev in _ROLE_CUES and gap == " " and self.known(i):
+            return LABEL  # "Pt Bo Wu", "Nurse Okafor"
         return 0.0
+
+    def common_given_name(self, i: int) -> bool:
+        """Word i is a given name that is also English, right after a relation or a role ("partner Will")."""
+        word = self.words[i]
+        if (
+            i == 0
+            or word.caps_line
+            or word.initial
+            or not (word.text[0].isupper() and word.text[1:].islower())
+        ):
+            return False
+        gap, prev = self.gap(i), self.words[i - 1].key
+        cue = (prev in self.r.relations and gap in (" ", ", ", ": ")) or (
+            prev in _ROLE_COMMON_CUES and gap == " "
+        )
+        found = evidence(word.text)
+        return (
+            cue
+            and found.first_rank is not None
+            and found.first_rank <= FAMOUS_FIRST_NAME
+            and not found.clinical
+            and not self.r.reject(word.text, self.following(i))
+        )
 
     def speaker(self, i: int) -> bool:
         """Word i opens a line and a colon follows it, and it is mostly someone's given name ("Nicole:").
@@ -337,21 +552,18 @@ class _Finder:
     def grow(self, i: int, *, strong: bool) -> int:
         """The index after the last word of a name starting at word i."""
         j = i + 1
+        parts = 1  # words of the name that are not particles
         comma_used = False
-        while j < len(self.words) and j - i < MAX_WORDS:
+        while j < len(self.words) and parts < MAX_WORDS:
             gap = self.gap(j)
             if gap == " " and self.nameable(j, continuing=True):
                 j += 1
+                parts += 1
                 continue
-            particle = self.words[j].key in self.r.particles
-            if (
-                gap == " "
-                and particle
-                and j + 1 < len(self.words)
-                and self.gap(j + 1) == " "
-                and self.nameable(j + 1, continuing=True)
-            ):
-                j += 2
+            after = self.particle_run(j) if gap == " " else -1
+            if after > 0:
+                j = after + 1
+                parts += 1
                 continue
             if (
                 gap == ", "
@@ -359,6 +571,7 @@ class _Finder:
                 and j - i == 1
                 and self.known(j)
                 and not (self.words[j].key in _STATE_KEYS and self.words[j].text.isupper())
+                and not self.country(j)
                 and not self.credential_after(j - 1)
                 and (strong or self.known(i) or self.first_name(j))
             ):
@@ -373,11 +586,19 @@ class _Finder:
         taken = -1
         words = self.words
         for i in range(len(words)):
-            if words[i].start < taken or not words[i].text[0].isupper():
+            if words[i].start < taken:
+                continue
+            if not words[i].text[0].isupper():
+                # "Dr. van der Berg", "Dr. de la Cruz": a title before a lower-case particle
+                after = self.particle_run(i) if words[i].key in self.r.particles else -1
+                if after > 0 and self.trigger(i) >= STRONG:
+                    end = self.grow(after, strong=True)
+                    found.append((words[i].start, words[end - 1].end, STRONG))
+                    taken = words[end - 1].end
                 continue
             score = self.trigger(i)
             strong = score >= STRONG
-            if score and not self.nameable(i, strong=strong):
+            if score and not self.nameable(i, strong=strong, labelled=True):
                 score = 0.0
             if strong and self.after_relation(i) and evidence(words[i].text).common_word:
                 first_rank = evidence(words[i].text).first_rank
@@ -387,6 +608,9 @@ class _Finder:
                 score = 0.0  # a label introduces a dictionary name or an unknown word, not a common one
             if score:
                 end = self.grow(i, strong=strong)
+            elif self.common_given_name(i):
+                score = COMMON_GIVEN
+                end = self.grow(i, strong=False)
             elif self.nameable(i) and (len(words[i].text) >= 3 or words[i].initial):
                 end = self.grow(i, strong=False)
                 score = self.dictionary_score(i, end)
@@ -394,14 +618,131 @@ class _Finder:
                 continue
             if self.credential_after(end - 1):
                 score = max(score, CREDENTIAL)
-            elif score < STRONG and _CITY_STATE_ZIP.match(self.text, words[end - 1].end):
+            elif score < STRONG and (
+                _CITY_STATE_ZIP.match(self.text, words[end - 1].end) or not self.personal(i, end)
+            ):
                 continue
-            if score and score < 0.5 and self.context_near(i):
+            if score and score < 0.5 and score != COMMON_GIVEN and self.context_near(i):
                 score = min(1.0, max(score + CONTEXT_BOOST, 0.4))
             if score >= 0.3:
                 found.append((words[i].start, words[end - 1].end, score))
                 taken = words[end - 1].end
-        return self.coordinated(self.with_credentials(found))
+        found = self.coordinated(self.with_credentials(found))
+        return _merged(found, self.lower_case_names(), self.employers())
+
+    def personal(self, i: int, end: int) -> bool:
+        """Words i..end-1, found without a title, read as a person rather than a place or a field label.
+
+        Not a person: a place after "born in", "lives in", "is from" (a city is GEO, a country is
+        nothing); a country; a field label before its number ("Med Rec No: 4456123"); a street
+        between a house number and a street type ("9829 Edwards Fall"), or before a unit ("Edwards
+        Fall Suite 679").
+        """
+        text, start, stop = self.text, self.words[i].start, self.words[end - 1].end
+        if place_before(text, start):
+            return False
+        if fold(text[start:stop]) in countries():
+            return False
+        if _FIELD_AFTER.match(text, stop) or _STREET_UNIT_AFTER.match(text, stop):
+            return False
+        return not (
+            _HOUSE_NUMBER_BEFORE.search(text, max(0, start - 12), start) and _STREET_AHEAD.match(text, start)
+        )
+
+    # --- lower case and organisations -----------------------------------------------------------------
+
+    def lower_case_names(self) -> list[tuple[int, int, float]]:
+        """Dictionary names in lower case right after a title, relation or label ("seen by dr okafor").
+
+        After "pt" or "patient" without a colon ("pt ambulating", "pt jose hernandez") a name needs two
+        dictionary words, or one rare in English and popular as a name.
+        """
+        cues = _lower_case_cues(self.r)
+        found: list[tuple[int, int, float]] = []
+        for word in self.words:
+            if word.key not in cues:
+                continue
+            separator = _AFTER_CUE.match(self.text, word.end)
+            if not separator:
+                continue
+            start = separator.end()
+            end, count, rare = self.lower_case_name(start)
+            if not count or self.blocked.overlaps(start, end):
+                continue
+            colon = ":" in separator.group()
+            if word.key in _WEAK_LOWER_CASE_LABELS and not colon:
+                if count < 2 and not rare:
+                    continue
+                found.append((start, end, LOWER_CASE_WEAK))
+            else:
+                found.append((start, end, LOWER_CASE))
+        return found
+
+    def lower_case_name(self, position: int) -> tuple[int, int, bool]:
+        """(end, number of name words, whether the first is rare in English) of a lower-case name at `position`."""
+        end, count, rare, particles = position, 0, False, 0
+        while count < MAX_WORDS:
+            match = _LOWER_WORD.match(self.text, position)
+            if not match or not match.group().islower():
+                break
+            token, after = match.group(), match.end()
+            if after < len(self.text) and self.text[after].isdigit():
+                break  # "pt aaox3", a code
+            key = fold(token)
+            if count and particles < 2 and (key in self.r.particles or key in _SECOND_PARTICLES):
+                particles += 1
+            elif self.lower_case_word(token):
+                if not count:
+                    found = evidence(token)
+                    rare = len(token) >= 4 and found.english == 0 and found.best_rank <= LOWER_CASE_RANK
+                count, particles, end = count + 1, 0, after
+            else:
+                break
+            if not self.text.startswith(" ", after):
+                break
+            position = after + 1
+        if count:
+            rest = self.text[end : end + 3].lstrip(" :")
+            if rest and rest[0].isdigit():
+                return end, 0, False  # "pt bp 120"
+        return end, count, rare
+
+    def lower_case_word(self, token: str) -> bool:
+        """A lower-case word the dictionaries know as a name, no English, clinical or function word."""
+        if len(token) < 3 or self.r.reject(token, ""):
+            return False
+        for part in _WORD_PARTS.split(token):
+            key = fold(part)
+            if (
+                len(part) < 2
+                or key in self.r.function_words
+                or key in _vocabulary(self.r)
+                or key in _STREET_ABBREVIATIONS
+                or not evidence(part).name_like
+            ):
+                return False
+        return True
+
+    def employers(self) -> list[tuple[int, int, float]]:
+        """The organisation after an employer label: "Employer: Acme Roofing LLC" (Safe Harbor names employers)."""
+        lowered = self.text.lower()
+        if "employ" not in lowered and "work" not in lowered:
+            return []
+        found: list[tuple[int, int, float]] = []
+        for match in _EMPLOYER.finditer(self.text):
+            start, end = match.span("org")
+            words = [word.span() for word in re.finditer(r"[^ ]+", self.text[start:end])]
+            while words and self.text.startswith(":", start + words[-1][1]):
+                words.pop()  # "Acme LLC Phone: …": the label after the name is not part of it
+            if not words:
+                continue
+            end = start + words[-1][1]
+            while end > start and self.text[end - 1] in ".,;:":
+                end -= 1
+            first = fold(self.text[start : start + words[0][1]].rstrip(".,;:"))
+            if end > start and first not in _NOT_EMPLOYERS and not self.blocked.overlaps(start, end):
+                found.append((start, end, EMPLOYER))
+        return found
 
     def coordinable(self, i: int) -> bool:
         """Word i can be a name listed beside another: capitalized, a known name, no clinical word.
@@ -483,6 +824,24 @@ class _Finder:
         return sorted(found + extra)
 
 
+def place_before(text: str, start: int) -> bool:
+    """The words before `start` introduce a place: "born in", "lives in", "moved to", "is from"."""
+    return bool(_PLACE_BEFORE.search(text, max(0, start - 60), start))
+
+
+def _merged(
+    found: list[tuple[int, int, float]], *others: list[tuple[int, int, float]]
+) -> list[tuple[int, int, float]]:
+    """`found` with the spans of `others` that overlap nothing kept before them, sorted."""
+    kept = list(found)
+    for spans in others:
+        if not spans:
+            continue
+        taken = Spans((start, end) for start, end, _score in kept)
+        kept += [span for span in spans if not taken.overlaps(span[0], span[1])]
+    return sorted(kept)
+
+
 def _unblocked(words: list[_Word], blocked: Sequence[tuple[int, int]]) -> list[_Word]:
     """The words outside every blocked span (another recognizer's sure finding: an address, an email)."""
     spans = sorted(blocked)
@@ -509,6 +868,6 @@ def find_names(
     `external_context`: the caller's context (a column name) has one of the recognizer's context
     words. Words inside `blocked` spans (sure findings of other recognizers) are never names.
     """
-    if not text or not any(char.isupper() for char in text):
+    if not text or not (any(char.isupper() for char in text) or _lower_case_hint(recognizer).search(text)):
         return []
     return _Finder(text, recognizer, external_context, blocked).find()

