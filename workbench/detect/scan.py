@@ -21,6 +21,7 @@ from workbench.detect.finding import Finding
 from workbench.detect.names import find_names
 from workbench.detect.recognizer import NameRecognizer, Pattern, Recognizer
 from workbench.detect.recognizers import RECOGNIZERS
+from workbench.detect.recognizers.date import slash_pair_is_a_score
 from workbench.detect.spans import Spans
 from workbench.kinds import IdentifierKind
 
@@ -122,6 +123,9 @@ _NAME_RECOGNIZERS = tuple(
     if isinstance(recognizer, NameRecognizer)
 )
 BLOCKING_SCORE = 0.5  # a pattern finding this sure keeps the name recognizer out of its span
+# Vetoes that need the text around a match, which a reject hook (given the match alone) cannot see:
+# pattern name -> test of (text, match start).
+_VETOES: dict[str, Callable[[str, int], bool]] = {"date_month_day": slash_pair_is_a_score}
 
 
 def _context_tokens(context: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -193,6 +197,9 @@ def _candidates(text: str, external: frozenset[int], names: bool = True) -> list
                 if (hook, start, end) not in rejected:
                     rejected[hook, start, end] = hook(text[start:end])
                 if rejected[hook, start, end]:
+                    continue
+                veto = _VETOES.get(use.pattern.name)
+                if veto is not None and veto(text, start):
                     continue
                 if words is None or use.pattern.group:
                     words = _window_words(text, start)

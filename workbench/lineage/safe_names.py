@@ -251,6 +251,9 @@ def _normal(text: str) -> str:
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
+_SHAPE_KINDS = frozenset({IdentifierKind.DATE, IdentifierKind.NAME})
+
+
 def _name_findings(text: str) -> list[Finding]:
     """The identifiers in a name: the scan as written, the scan of its spaced form, then its shapes."""
     found = scan_text(text)
@@ -259,8 +262,9 @@ def _name_findings(text: str) -> list[Finding]:
     normal = _normal(text)
     spaced = _SPACER.sub(" ", normal)  # not split at camel case: "dbtObj" would give a capitalized "Obj"
     if spaced != text:
-        # dates are judged by the shape rules below, which know partition names
-        found = [f for f in scan_text(spaced) if f.kind is not IdentifierKind.DATE]
+        # dates and names are judged by the shape rules below, which know partition names and
+        # schema words: the scanner reads a word after `name` (`name_sum`) as a person's name
+        found = [f for f in scan_text(spaced) if f.kind not in _SHAPE_KINDS]
         if found:
             return found
     return _shapes(normal)

@@ -4,6 +4,12 @@ Safe Harbor (C) covers every element of a date except the year, so a year alone 
 date, while a month with a year ("March 2019") or a day ("May 5") is. Numbers that only look like
 dates (blood pressure "128/74", impossible days) are not. Month names count in title case or
 capitals ("March", "MAR"); lower-case month words ("may", "march") are too often verbs.
+
+Also found: dotted dates ("03.04.2021", "1931.05.03"; with a two-digit year only after a date word
+such as "D/C", "seen", "on"), compact ones ("03MAY2021", "3MAY21"; "20210503" after a date word),
+"May '21", days before months ("4 March", "3rd of March") and dates in words ("MARCH FOURTH",
+"twelve March twenty twenty-one"). A slash pair after a clinical scale or lab word ("Strength 4/5",
+"Murmur 2/6", "Apgar 8/9", "Hgb 12/3") is a score, not a date (`slash_pair_is_a_score`).
 """
 
 from __future__ import annotations
@@ -44,6 +50,75 @@ _TIME = (
 )
 
 
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = (
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+_ORDINAL_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_ORDINAL_TEENS = (
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth",
+)  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_JOIN = r"[ -]"
+
+
+def _alternatives(words: list[str]) -> str:
+    return "(?:" + "|".join(sorted(words, key=lambda word: -len(word))) + ")"
+
+
+_UNIT_WORD = _alternatives(list(_UNITS))
+# A day of the month in words, cardinal or ordinal: "fourth", "twenty-first", "twelve", "thirty one".
+_DAY_WORD = (
+    "(?i:"
+    + _alternatives(
+        [f"twenty{_JOIN}{unit}" for unit in (*_UNITS, *_ORDINAL_UNITS)]
+        + [f"thirty{_JOIN}(?:one|first)", "twentieth", "thirtieth", "twenty", "thirty"]
+        + [*_UNITS, *_TEENS, *_ORDINAL_UNITS, *_ORDINAL_TEENS]
+    )
+    + ")"
+)
+_DAY_WORDS = [
+    *(f"twenty{_JOIN}{unit}" for unit in (*_UNITS, *_ORDINAL_UNITS)),
+    f"thirty{_JOIN}(?:one|first)",
+    "twentieth",
+    "thirtieth",
+    "twenty",
+    "thirty",
+    *_UNITS,
+    *_TEENS,
+    *_ORDINAL_UNITS,
+    *_ORDINAL_TEENS,
+]
+_FIRST_LETTERS = sorted({word[0] for word in _DAY_WORDS})
+# The same words, written so that `re` can skip straight to their first letters: the letter, then
+# the rest of a word that starts with it.
+_DAY_WORD_AT_WORD_START = (
+    token_start("[" + "".join(c + c.upper() for c in _FIRST_LETTERS) + "]", r"[\w-]")
+    + "(?:"
+    + "|".join(
+        f"(?<=[{c}{c.upper()}])(?i:" + _alternatives([word[1:] for word in _DAY_WORDS if word[0] == c]) + ")"
+        for c in _FIRST_LETTERS
+    )
+    + ")"
+)
+_TWO_DIGITS_WORD = _alternatives(
+    [f"{ten}(?:{_JOIN}{_UNIT_WORD})?" for ten in _TENS] + list(_TEENS) + [f"oh{_JOIN}{_UNIT_WORD}"]
+)
+# A year in words: "nineteen thirty-one", "twenty twenty-one", "two thousand twenty", "nineteen oh five".
+_YEAR_WORD = (
+    f"(?i:(?:nineteen|twenty){_JOIN}(?:hundred|{_TWO_DIGITS_WORD})"
+    f"|two{_JOIN}thousand(?:(?:[ ]and)?{_JOIN}(?:{_TWO_DIGITS_WORD}|{_UNIT_WORD}))?)"
+)
+_DAY_WORD_KEYWORDS = ("first", "second", "third", "one", "two", "three", "four", "fif", "six", "seven",
+                      "eigh", "nin", "ten", "eleven", "twel", "twenty", "thirty")  # fmt: skip
+# Words after "4 MAY" that make "may" a verb: "2 MAY NEED", "PT 2 may be".
+_MAY_AS_VERB = (
+    r"(?![ ]+(?i:be|have|need|not|take|require|benefit|use|help|go|cause|get|return|continue|call|also)\b)"
+)
+
+
 def _valid(year: int, month: int, day: int) -> bool:
     try:
         date(year, month, day)
@@ -60,6 +135,12 @@ def reject(text: str) -> bool:
     """True when the text names an impossible date or time (month 13, February 30, 25:00), or a fraction."""
     if text in _FRACTIONS:
         return True
+    if not any(char.isdigit() for char in text):  # "MARCH FOURTH": the pattern admits valid days only
+        return False
+    if "'" in text or "\u2019" in text:  # "May '21": a month and a two-digit year
+        return False
+    if re.fullmatch(r"[0-9]{8}", text):  # "20210503"
+        return not _valid(int(text[:4]), int(text[4:6]), int(text[6:]))
     numbers = [int(n) for n in re.findall(r"[0-9]+", text)]
     if re.fullmatch(r"[0-9]{1,2}(?:st|nd|rd|th|ST|ND|RD|TH)", text):  # "the 3rd": a day of the month
         return not 1 <= numbers[0] <= 31
@@ -78,7 +159,7 @@ def reject(text: str) -> bool:
         if years and not 1800 <= years[0] <= 2200:
             return True
         return bool(days) and not _valid(years[0] if years else 2000, month, days[0])
-    if re.match(r"[0-9]{4}", text):  # ISO: year first
+    if re.match(r"[0-9]{4}", text):  # ISO (or dotted): year first
         year, month, day, *clock = numbers
         return not _valid(year, month, day) or (len(clock) >= 2 and (clock[0] > 23 or clock[1] > 59))
     first, second, year = numbers[:3]
@@ -87,6 +168,38 @@ def reject(text: str) -> bool:
             return True
         year += 2000 if year < 50 else 1900
     return not (_valid(year, first, second) or _valid(year, second, first))
+
+
+# Scales, grades and labs whose values are written as a slash pair: "Strength 4/5", "Murmur 2/6".
+_SCALE_WORDS = frozenset(
+    (
+        "apgar", "ashworth", "braden", "cam", "cog", "epworth", "fim", "gad", "gcs", "grade", "graded", "hb",
+        "hct", "hgb", "mmse", "moca", "morse", "motor", "murmur", "nihss", "phq", "power", "pulses", "rass",
+        "reflexes", "score", "scored", "scale", "strength", "tanner", "dtr", "dtrs", "mrc", "sats",
+    )
+)  # fmt: skip
+_DATE_WORDS = frozenset(
+    (
+        "on", "since", "until", "seen", "visit", "dated", "date", "admitted", "discharged", "dos", "due",
+        "appt", "appointment", "follow", "f/u", "fu",
+    )
+)  # fmt: skip
+_CLAUSE_WINDOW = 40  # characters before a slash pair searched for a scale word
+_CLAUSE_START = re.compile(r".*[.;\n]", re.DOTALL)
+
+
+def slash_pair_is_a_score(text: str, start: int) -> bool:
+    """True when the slash pair at `start` ("4/5") follows a scale or lab word in its clause, with no date word.
+
+    The reject hook sees only the match, so the scanner asks this for month-day matches.
+    """
+    window = text[max(0, start - _CLAUSE_WINDOW) : start]
+    if clause := _CLAUSE_START.match(window):
+        window = window[clause.end() :]
+    words = re.findall(r"[a-z/]+", window.lower().replace("-", ""))
+    if any(word in _DATE_WORDS for word in words[-2:]):
+        return False
+    return any(word.strip("/") in _SCALE_WORDS or word.startswith("minicog") for word in words)
 
 
 DATE = Recognizer(
@@ -106,7 +219,7 @@ DATE = Recognizer(
         Pattern(
             "date_iso",
             token_start("[0-9]", r"[\w.:/-]")
-            + r"[0-9]{3}([/-])[0-9]{2}\1[0-9]{2}"
+            + r"[0-9]{3}([/.-])[0-9]{2}\1[0-9]{2}"
             + _TIME
             + r"(?![\w:/+-]|\.[0-9])",
             0.7,
@@ -143,6 +256,7 @@ DATE = Recognizer(
             "date_ordinal_day",
             r"(?<![\w-])(?i:on|since|until|till|by|from|before|after|of|starting|beginning|through)[ ]+(?i:the)[ ]+"
             r"(?P<day>[0-9]{1,2}(?:st|nd|rd|th|ST|ND|RD|TH))(?![\w])(?![ ]+(?i:of[ ]+(?:the|this|a|his|her)\b"
+            r"|(?:of[ ]+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
             r"|time|times|floor|dose|doses|day|week|grade|degree|percentile|line|cycle|round|trimester|attempt))",
             0.55,
             group="day",
@@ -156,6 +270,66 @@ DATE = Recognizer(
             + _MONTH
             + r"\.?,?[ -]+[0-9]{4}(?![\w])",
             0.7,
+        ),
+        Pattern(
+            "date_dotted",
+            token_start("[0-9]", r"[\w./-]") + r"[0-9]?\.[0-9]{1,2}\.(?:19|20)[0-9]{2}(?![\w/-]|[.,][0-9])",
+            0.5,
+        ),
+        Pattern(  # "3.4.21": as often a version or a list number as a date, so only after a date word
+            "date_dotted_short",
+            token_start("[0-9]", r"[\w./-]") + r"[0-9]?\.[0-9]{1,2}\.[0-9]{2}(?![\w/-]|[.,][0-9])",
+            0.2,
+        ),
+        Pattern(  # "20210503": eight digits are as often an identifier, so only after a date word
+            "date_compact",
+            token_start("[12]", r"[\w./-]")
+            + r"[0-9]{3}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?![\w/-]|[.,][0-9])",
+            0.2,
+        ),
+        Pattern(
+            "date_day_mon_year_compact",
+            token_start("[0-9]", r"[\w./-]") + r"[0-9]?" + _MONTH + r"(?:[0-9]{4}|[0-9]{2})(?![\w])",
+            0.6,
+        ),
+        Pattern(
+            "date_month_apostrophe_year",
+            _MONTH_AT_WORD_START + r"\.?[ ]*['\u2019][0-9]{2}(?![\w'\u2019])",
+            0.5,
+        ),
+        Pattern(
+            "date_day_month",
+            token_start("[0-9]", r"[\w.,/-]")
+            + r"[0-9]?"
+            + _ORDINAL
+            + r"[ ]+(?:of[ ]+)?"
+            + _MONTH
+            + r"(?![\w])"
+            + _MAY_AS_VERB,
+            0.5,
+        ),
+        Pattern(
+            "date_month_day_words",
+            _MONTH_AT_WORD_START
+            + r"[ ]+(?i:the[ ]+)?"
+            + _DAY_WORD
+            + r"(?:,?[ ]+"
+            + _YEAR_WORD
+            + r")?(?![\w-])",
+            0.5,
+            keywords=_DAY_WORD_KEYWORDS,
+        ),
+        Pattern(
+            "date_day_words_month",
+            _DAY_WORD_AT_WORD_START
+            + r"[ ]+(?i:of[ ]+)?"
+            + _MONTH
+            + r"(?:,?[ ]+(?:[0-9]{4}|"
+            + _YEAR_WORD
+            + r"))?(?![\w-])"
+            + _MAY_AS_VERB,
+            0.5,
+            keywords=_DAY_WORD_KEYWORDS,
         ),
     ),
     context=(
@@ -179,6 +353,13 @@ DATE = Recognizer(
         "visit",
         "dated",
         "dos",
+        "dc",
+        "c",
+        "admit",
+        "adm",
+        "surgery",
+        "sx",
+        "onset",
     ),
     reject=reject,
 )
