@@ -37,6 +37,24 @@ FOUND = [
     ("Nurse Faith gave meds.", "Faith"),
     ("Employer: Acme Roofing LLC", "Acme Roofing LLC"),
     ("employed by Brightline Logistics since 2019", "Brightline Logistics"),
+    # a title before a surname, also in capitals, after "DR" rows below must give nothing
+    ("DR SMITH AWARE", "SMITH"),
+    ("MR JONES", "JONES"),
+    ("Mr. Jones", "Jones"),
+    # surnames that are US states, after a title, relation or label, or after a given name
+    ("Seen by Dr. Washington.", "Washington"),
+    ("SPOKE W/ SISTER KEISHA WASHINGTON", "KEISHA WASHINGTON"),
+    ("PATIENT: DENZEL WASHINGTON", "DENZEL WASHINGTON"),
+    ("Patient: Washington, Keisha", "Washington, Keisha"),
+    ("HUSBAND TOM FLORIDA CALLED", "TOM FLORIDA"),
+    # given names that are English words, before (or after) a dictionary surname
+    ("GRACE CHEN VISITED", "GRACE CHEN"),
+    ("JOY PARK CALLED.", "JOY PARK"),
+    ("HOPE LOPEZ AT BEDSIDE", "HOPE LOPEZ"),
+    ("CHEN GRACE AT BEDSIDE", "CHEN GRACE"),
+    ("ROSE MARTIN AT BEDSIDE", "ROSE MARTIN"),
+    ("Grace Chen visited.", "Grace Chen"),
+    ("Will Turner called.", "Will Turner"),
 ]
 
 # (text, a span person_name must not report; None: no name at all)
@@ -88,6 +106,47 @@ NOT_FOUND = [
     ("9829 Edwards Fall Suite 679", None),
     ("Address: 9829 Edwards Fall Suite 679, Lake Tanya, NV 12345", None),
     ("Edwards Fall Suite 679", None),
+    # a title before a verb or a common word: "DR" told, paged, ordering
+    ("DR AWARE.", None),
+    ("DR NOTIFIED.", None),
+    ("DR PAGED.", None),
+    ("DR UPDATED.", None),
+    ("DR CALLED BACK.", None),
+    ("DR MADE AWARE.", None),
+    ("DR ORDERED CXR.", None),
+    ("DR STATES OK.", None),
+    ("DR WANTS BMP.", None),
+    ("DR RESPONDED.", None),
+    ("DR SMITH AWARE", "SMITH AWARE"),
+    # "MR", "MS" as valve lesions
+    ("MODERATE MR, MILD TR.", None),
+    ("MODERATE MS, SEVERE MR.", None),
+    ("MR, TR, PR NOTED", None),
+    ("MODERATE MR TR", None),
+    ("MILD MR AND TR", None),
+    # a state alone is a place
+    ("Lives in Washington", None),
+    ("WASHINGTON STATE", None),
+    ("Patient: Texas", None),
+    ("Message from Florida office", None),
+    ("Moved to Dallas Texas in 2010", None),
+    ("Seen by Dr. Washington.", "Washington."),
+    # English given names need a surname that is no English word
+    ("ROSE MARTIN AT BEDSIDE", "ROSE MARTIN AT"),
+    ("Grace Chen visited.", "Chen"),
+    ("Will Turner called.", "Turner"),
+    ("WILL PARK IN GARAGE", None),
+    ("BP ROSE TO 180", None),
+    ("HOPE TO DC TOMORROW", None),
+    ("GRACE PERIOD", None),
+    # exam findings, consults, isolation flags, abbreviations, placeholders
+    ("1+ PITTING EDEMA", None),
+    ("PERRLA, EOMI, MAE", None),
+    ("PT/OT EVAL", None),
+    ("ISOLATION: CONTACT FOR MRSA", None),
+    ("Seen by Podiatry.", None),
+    ("D.O.B.", None),
+    ("Patient: [REDACTED]", None),
 ]
 
 # (text, a span the default mode, NER included, must not report as a NAME)
@@ -101,6 +160,14 @@ NOT_A_NAME_WITH_NER = [
     ("GI/GU: ABD SOFT", None),
     ("9829 Edwards Fall Suite 679", None),
     ("Resides at Sunrise Assisted Living on Oak Ave.", None),
+    ("DR MADE AWARE.", None),
+    ("DR ORDERED CXR.", None),
+    ("MODERATE MR, MILD TR.", None),
+    ("ROSE MARTIN AT BEDSIDE", "ROSE MARTIN AT"),
+    ("1+ PITTING EDEMA", None),
+    ("PERRLA, EOMI, MAE", None),
+    ("Seen by Podiatry.", None),
+    ("Patient: [REDACTED]", None),
 ]
 
 # (text, a span the default mode must report as a NAME): NER does not undo the fast layer
@@ -109,6 +176,10 @@ NAME_WITH_NER = [
     ("seen by dr okafor", "okafor"),
     ("Pt Bo Wu", "Bo Wu"),
     ("Dr. Hunt reviewed the films", "Hunt"),
+    ("Seen by Dr. Washington.", "Washington"),
+    ("PATIENT: DENZEL WASHINGTON", "DENZEL WASHINGTON"),
+    ("ROSE MARTIN AT BEDSIDE", "ROSE MARTIN"),
+    ("Grace Chen visited.", "Grace Chen"),
 ]
 
 

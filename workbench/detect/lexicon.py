@@ -183,6 +183,21 @@ def clinical_terms() -> frozenset[str]:
     return frozenset(words)
 
 
+_STATES_SECTION = "# --- one-word US states"
+
+
+@functools.cache
+def us_states() -> frozenset[str]:
+    """Folded one-word US state names (the states section of `data/not_names.txt`).
+
+    A state alone is no name, but a state can be a surname ("Dr. Washington", "KEISHA WASHINGTON").
+    """
+    text = resources.files("workbench.detect").joinpath("data/not_names.txt").read_text("utf-8")
+    section = text.split(_STATES_SECTION, 1)[1].split("\n# ---", 1)[0]
+    lines = section.splitlines()[1:]  # past the rest of the heading line
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and line[0] != "#")
+
+
 @functools.cache
 def eponym_phrases() -> tuple[str, ...]:
     """The eponymous clinical phrases of `data/clinical_eponyms.txt`, longest first."""
@@ -225,5 +240,6 @@ def load() -> None:
     personal_names()
     english_counts()
     clinical_terms()
+    us_states()
     eponym_phrases()
     countries()

@@ -23,9 +23,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from workbench.detect.lexicon import FAMOUS_NAME_RANK, countries, eponym_phrases, evidence, fold
+from workbench.detect.lexicon import (
+    FAMOUS_NAME_RANK,
+    UNCOMMON_WORD,
+    countries,
+    eponym_phrases,
+    evidence,
+    fold,
+    us_states,
+)
 from workbench.detect.recognizer import NameRecognizer
 from workbench.detect.recognizers.geo_context import PLAIN_STATE_CODES, STATE_CODES
+from workbench.detect.recognizers.person_name import EPONYM_FOLLOWERS
 from workbench.detect.recognizers.street_address import SUFFIXES
 from workbench.detect.spans import Spans
 
@@ -72,6 +81,13 @@ _ROLE_VERBS = frozenset(
     ]
 )
 _STATE_KEYS = frozenset(code.lower() for code in STATE_CODES)
+# Words after a state that make it a place, not a surname: "WASHINGTON STATE", "Texas county".
+_STATE_PLACE_AFTER = EPONYM_FOLLOWERS | {"state", "states", "city", "area", "resident", "residents"}
+# "MODERATE MR, MILD TR": after a severity word, "MR" and "MS" are valve lesions, not titles.
+_SEVERITY = frozenset(
+    {"mild", "moderate", "mod", "severe", "sev", "trace", "trivial", "minimal", "significant", "no", "mildly"}
+)
+_VALVE_LESIONS = frozenset({"mr", "ms", "tr", "ts", "pr", "ps", "ar", "as", "ai", "mvp", "mac"})
 # Particles that follow another before the surname: "de la Cruz", "de los Angeles", "van der Berg".
 _SECOND_PARTICLES = frozenset(
     {"la", "las", "los", "lo", "le", "der", "den", "des", "de", "du", "da", "di", "el"}
@@ -139,6 +155,7 @@ COORDINATED = 0.5  # "Eklund, Michael and Hodge": a surname listed with a name a
 # What joins the names of a list: "A, B and C", "A & B", "A or B".
 _COORDINATION = frozenset({", ", " and ", ", and ", " & ", " or ", " and Dr. ", " AND ", " & Dr. "})
 MAX_WORDS = 4
+TOP_SURNAME_RANK = 10  # a surname this popular somewhere ("Park") follows an English given name ("JOY PARK")
 SHORT_NAME_RANK = 300  # a two- or three-letter capitalized word this popular can go on a name ("LI")
 FAMOUS_FIRST_NAME = 1000  # a common English word this popular as a given name can follow "HIS WIFE"
 MAX_WORD_CHARS = 40  # longer "words" are codes or junk, never part of a name
@@ -201,6 +218,8 @@ def _words(text: str, vocabulary: frozenset[str]) -> list[_Word]:
         ):
             continue
         start, end = match.span()
+        if start and text[start - 1] == "[" and text.startswith("]", end) and token.isupper():
+            continue  # "[REDACTED]", "[NAME]": a placeholder that masking left, not a name
         if (start and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit()):
             continue  # a word glued to digits is part of a code (FF8163064, KMHG7J7C2), not a name
         words.append(
@@ -309,7 +328,13 @@ class _Finder:
         return match.group(1) if match else ""
 
     def nameable(
-        self, i: int, *, strong: bool = False, continuing: bool = False, labelled: bool = False
+        self,
+        i: int,
+        *,
+        strong: bool = False,
+        continuing: bool = False,
+        labelled: bool = False,
+        state: bool = False,
     ) -> bool:
         """Word i can be part of a name: capitalized, not a function word, not rejected, not common English.
 
@@ -317,6 +342,8 @@ class _Finder:
         already begun, where a short capitalized word the dictionaries know ("NGUYEN THI LAN",
         "XIAO MING LI") is a name part rather than an abbreviation. `labelled`: a label introduced
         the name ("Name: DOE, JANE"), where a short capitalized dictionary name is a name too.
+        `state`: a title, relation or label introduced the name, or a given name precedes word i, so a
+        US state ("Dr. Washington", "KEISHA WASHINGTON") is a surname.
         """
         word = self.words[i]
         if word.initial:
@@ -351,11 +378,84 @@ class _Finder:
             return False  # "DAUGHTER-IN-LAW", "PT'S": who the name belongs to, not the name
         if key in self.r.eponyms and not (strong or continuing):
             return False  # "HX PARKINSON": a disease, unless "Mr. Parkinson" or "James Parkinson"
-        if self.r.reject(word.text, self.following(i)):
+        if self.r.reject(word.text, self.following(i)) and not (state and self.state_surname(i)):
             return False
         if strong:
             return True
         return not evidence(word.text).common_word
+
+    def state_surname(self, i: int) -> bool:
+        """Word i is a US state that can be a surname here: no place word follows it ("WASHINGTON STATE")."""
+        return self.words[i].key in us_states() and fold(self.following(i)) not in _STATE_PLACE_AFTER
+
+    def title_before(self, i: int) -> bool:
+        prev = self.words[i - 1].key if i else ""
+        return bool(prev) and (prev in self.r.titles or prev + "." in self.r.titles)
+
+    def verb_after_title(self, i: int) -> bool:
+        """Word i is a verb or common word after "DR" ("DR AWARE", "DR MADE AWARE"), not a surname."""
+        word = self.words[i]
+        if word.initial or len(word.text) < 3 or word.key in self.r.particles:
+            return False  # "Dr. Ó Conbhá", "DR DE LA CRUZ"
+        found = evidence(word.text)
+        return word.key in _ROLE_VERBS or (not found.known_name and found.english >= UNCOMMON_WORD)
+
+    def given_before_surname(self, i: int) -> bool:
+        """Word i is a given name that is also English, right before a dictionary surname ("Grace Chen").
+
+        The surname must not be English itself ("WILL PARK IN GARAGE"), unless it is among the most
+        common surnames and word i is no function word ("JOY PARK").
+        """
+        words = self.words
+        word = words[i]
+        if word.initial or i + 1 >= len(words) or self.gap(i + 1) != " ":
+            return False
+        after = words[i + 1]
+        if after.initial or not _same_case(word.text, after.text):
+            return False
+        found = evidence(word.text)
+        if (
+            not found.common_word
+            or found.clinical
+            or found.first_rank is None
+            or found.first_rank > FAMOUS_FIRST_NAME
+            or word.key in self.r.titles
+            or word.key in self.r.relations
+            or word.key in self.r.labels
+            or self.r.reject(word.text, after.text)
+        ):
+            return False
+        if word.key in self.r.function_words and (word.caps_line or not word.text[1:].islower()):
+            return False  # "NAME IS SVETLANA": only a title-case "Will" can be a given name
+        if self.known(i + 1) and self.nameable(i + 1, continuing=True):
+            return True
+        surname = evidence(after.text)
+        return (
+            word.key not in self.r.function_words
+            and surname.last_rank is not None
+            and surname.last_rank <= TOP_SURNAME_RANK
+            and self.nameable(i + 1, strong=True)
+            and not self.title_before(i + 1)
+        )
+
+    def given_after_surname(self, i: int, j: int) -> bool:
+        """Word j is a given name that is also English, after the surname at word i ("CHEN GRACE")."""
+        first, word = self.words[i], self.words[j]
+        if j != i + 1 or word.initial or first.initial or not _same_case(first.text, word.text):
+            return False
+        surname, found = evidence(first.text), evidence(word.text)
+        return (
+            self.known(i)
+            and surname.last_rank is not None
+            and surname.last_rank <= (surname.first_rank or surname.last_rank)
+            and found.common_word
+            and not found.clinical
+            and found.first_rank is not None
+            and found.first_rank <= SHORT_NAME_RANK
+            and word.key not in self.r.function_words
+            and word.key not in _ROLE_VERBS
+            and not self.r.reject(word.text, self.following(j))
+        )
 
     def short_name_start(self, i: int) -> bool:
         """Word i is a short capitalized name the dictionaries know well ("DOE", "ANA"), no number after."""
@@ -459,6 +559,8 @@ class _Finder:
                 return LABEL
             return 0.0
         if prev in self.r.titles or prev + "." in self.r.titles:
+            if gap.strip(" .") or self.valve(i):
+                return 0.0  # "MODERATE MR, MILD TR": a comma after "MR" makes it no title
             return STRONG
         if prev in self.r.relations and gap in (" ", ", ", ": ", " (", " - "):
             return STRONG
@@ -480,6 +582,14 @@ class _Finder:
         if prev in _ROLE_CUES and gap == " " and self.known(i):
             return LABEL  # "Pt Bo Wu", "Nurse Okafor"
         return 0.0
+
+    def valve(self, i: int) -> bool:
+        """Word i-1 ("MR", "MS") is a valve lesion: a severity word before it, or another lesion after it."""
+        title = self.words[i - 1]
+        if title.key not in _VALVE_LESIONS or not title.text.isupper():
+            return False
+        before = self.words[i - 2].key if i > 1 and self.gap(i - 1) == " " else ""
+        return before in _SEVERITY or self.words[i].key in _VALVE_LESIONS
 
     def common_given_name(self, i: int) -> bool:
         """Word i is a given name that is also English, right after a relation or a role ("partner Will")."""
@@ -549,14 +659,19 @@ class _Finder:
 
     # --- growing a name ------------------------------------------------------------------------------
 
-    def grow(self, i: int, *, strong: bool) -> int:
-        """The index after the last word of a name starting at word i."""
+    def grow(self, i: int, *, strong: bool, cued: bool = False) -> int:
+        """The index after the last word of a name starting at word i.
+
+        `cued`: a title, relation or label introduced the name, so a state can be its surname.
+        """
         j = i + 1
         parts = 1  # words of the name that are not particles
         comma_used = False
         while j < len(self.words) and parts < MAX_WORDS:
             gap = self.gap(j)
-            if gap == " " and self.nameable(j, continuing=True):
+            if gap == " " and (
+                self.nameable(j, continuing=True, state=cued) or self.given_after_surname(i, j)
+            ):
                 j += 1
                 parts += 1
                 continue
@@ -598,22 +713,35 @@ class _Finder:
                 continue
             score = self.trigger(i)
             strong = score >= STRONG
-            if score and not self.nameable(i, strong=strong, labelled=True):
+            if strong and self.title_before(i) and self.verb_after_title(i):
+                score, strong = 0.0, False  # "DR AWARE.", "DR MADE AWARE": a title, then no name
+            state = strong or (
+                i + 1 < len(words) and self.gap(i + 1) == ", " and self.first_name(i + 1)
+            )  # "Patient: Washington, Keisha"
+            if score and not self.nameable(i, strong=strong, labelled=True, state=state):
                 score = 0.0
             if strong and self.after_relation(i) and evidence(words[i].text).common_word:
                 first_rank = evidence(words[i].text).first_rank
                 if first_rank is None or first_rank > FAMOUS_FIRST_NAME:
                     score = 0.0  # "WIFE REPORTS", "HCP, PHONE": no given name after the relation
-            if score and score < STRONG and not (self.known(i) or not evidence(words[i].text).known_name):
+            if (
+                score
+                and score < STRONG
+                and not (self.known(i) or not evidence(words[i].text).known_name)
+                and not (state and self.state_surname(i))
+            ):
                 score = 0.0  # a label introduces a dictionary name or an unknown word, not a common one
             if score:
-                end = self.grow(i, strong=strong)
+                end = self.grow(i, strong=strong, cued=True)
             elif self.common_given_name(i):
                 score = COMMON_GIVEN
                 end = self.grow(i, strong=False)
             elif self.nameable(i) and (len(words[i].text) >= 3 or words[i].initial):
                 end = self.grow(i, strong=False)
                 score = self.dictionary_score(i, end)
+            elif self.given_before_surname(i):
+                end = self.grow(i + 1, strong=False)  # "Grace Chen", "Will Turner", "JOY PARK"
+                score = self.dictionary_score(i, end) or (0.35 if words[i].caps_line else 0.6)
             else:
                 continue
             if self.credential_after(end - 1):
@@ -822,6 +950,13 @@ class _Finder:
                 continue
             extra.append((start, end, CREDENTIAL))
         return sorted(found + extra)
+
+
+def _same_case(first: str, second: str) -> bool:
+    """Both words in capitals, or both in title case."""
+    return (first.isupper() and second.isupper()) or (
+        first[0].isupper() and first[1:].islower() and second[0].isupper() and second[1:].islower()
+    )
 
 
 def place_before(text: str, start: int) -> bool:

@@ -273,6 +273,11 @@ DOTTED_ABBREVIATIONS = frozenset(
         "o.b.",
         "r.t.",
         "l.t.",
+        "d.o.b.",
+        "m.r.n.",
+        "s.s.n.",
+        "d.o.d.",
+        "e.o.m.i.",
     ]
 )
 
