@@ -26,6 +26,7 @@ import codecs
 import contextlib
 import hashlib
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,7 +52,7 @@ from workbench.lineage.graph import (
 )
 from workbench.lineage.progress import Progress, silent
 from workbench.lineage.safe_names import NameGuard
-from workbench.lineage.source_paths import load_source_paths, real_path, save_source_paths
+from workbench.lineage.source_paths import SOURCE_PATHS_FILE, load_source_paths, real_path, save_source_paths
 from workbench.lineage.split import FileError, Statement, parse_file_detail, quiet_sqlglot, scrub
 from workbench.lineage.sql import ColumnRef, ident
 from workbench.lineage.statements import (
@@ -382,7 +383,7 @@ def trace_files(
                     errors[f].append(FileError(parsed[f].path, statement.line, 1, str(exc)))
                     result = None
                 except (SqlglotError, RecursionError, ValueError, KeyError, AttributeError, TypeError) as exc:
-                    message = scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
+                    message = scrub(exc) if isinstance(exc, SqlglotError) else type(exc).__name__
                     errors[f].append(
                         FileError(parsed[f].path, statement.line, 1, f"could not trace: {message}")
                     )
@@ -546,12 +547,14 @@ class BuildReport:
     errors: tuple[FileError, ...]
     seconds: float
     tags: Mapping[str, NodeTags] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()  # stored files kept without their real path (the path map lacks it)
 
     def to_json(self) -> dict[str, object]:
         return {
             "files": self.files,
             "traced": list(self.traced),
             "removed": list(self.removed),
+            "kept_without_source_path": list(self.kept),
             "statements": self.statements,
             "edges": self.edges,
             "columns": self.columns,
@@ -666,11 +669,12 @@ def build(
         folder = lineage_folder(settings)
         with locked(folder):
             graph = LineageGraph.load(folder)
-            sources = load_source_paths(folder)
+            sources = load_source_paths(folder, guard.location)
             if schema_from_warehouse:
                 graph.external_schema = warehouse_schema(settings)
             dialects: dict[str, str] = {}
             found: dict[str, Path] = {}  # guarded path -> the file
+            unmapped: list[str] = []  # stored files whose real path the map lacks
             if paths:
                 files, folders = discover(paths)
                 found = {guard.location(str(f)): f for f in files}
@@ -685,8 +689,17 @@ def build(
                 # the user's files are re-keyed by their guarded path (a record stored before paths
                 # were guarded moves to its guarded key); files the workspace wrote keep theirs
                 keyed = {p: p if p in derived else guard.location(str(real_path(p, sources))) for p in stored}
-                found = {keyed[p]: real_path(p, sources) for p in stored if real_path(p, sources).exists()}
-                removed = [p for p in stored if keyed[p] not in found or keyed[p] != p]
+                # a guarded key the map has no real path for: the file may well exist, the map lost
+                # it (deleted, damaged, or an entry dropped as not the workspace's); keep its records
+                unmapped = [p for p in stored if p not in derived and p not in sources and _GUARDED.search(p)]
+                found = {
+                    keyed[p]: real_path(p, sources)
+                    for p in stored
+                    if p not in unmapped and real_path(p, sources).exists()
+                }
+                removed = [
+                    p for p in stored if p not in unmapped and (keyed[p] not in found or keyed[p] != p)
+                ]
                 dialects = {
                     keyed[p]: explicit if explicit is not None and p not in derived else r.dialect
                     for p, r in stored.items()
@@ -724,6 +737,8 @@ def build(
             save_source_paths(folder, sources, graph.files)
             tags = graph.propagate(catalog_seeds(graph, Catalog.load(settings.catalog_path)))
             errors = tuple(read_errors) + tuple(graph.errors(texts))
+            if unmapped:
+                errors += (FileError(f"lineage/{SOURCE_PATHS_FILE}", 0, 0, _unmapped_message(len(unmapped))),)
             report = BuildReport(
                 files=len(texts),
                 traced=result.traced,
@@ -735,6 +750,7 @@ def build(
                 errors=errors,
                 seconds=result.seconds,
                 tags=tags,
+                kept=tuple(unmapped),
             )
     except Exception as error:
         detail["error"] = type(error).__name__
@@ -752,6 +768,17 @@ def build(
     )
     audit.record(settings, "lineage", "ok", detail, principal)
     return report
+
+
+_GUARDED = re.compile(r"h_[0-9a-f]{16}")
+
+
+def _unmapped_message(count: int) -> str:
+    files = "file" if count == 1 else "files"
+    return (
+        f"{count} {files} kept without their source path (the path map is missing an entry); "
+        "build them by path to refresh"
+    )
 
 
 def _under(path: Path, folder: Path) -> bool:

@@ -176,6 +176,10 @@ class DbtProject:
             if config.get("enabled") is False:
                 skipped["disabled"] += 1
                 continue
+            if not isinstance(raw.get("unique_id"), str) or not raw["unique_id"]:
+                raise BadInput(
+                    "The dbt manifest has a node with no unique_id; regenerate it with `dbt compile`."
+                )
             uid = str(raw["unique_id"])
             cat = (cat_sources if kind == "source" else cat_nodes).get(uid)
             relation_sql, relation = _relation(raw, dialect, quoting)
@@ -299,6 +303,12 @@ def _relation(raw: Mapping[str, Any], dialect: str, quoting: Mapping[str, Any]) 
         (raw.get("alias") or raw.get("identifier") or raw.get("name"), bool(quoting.get("identifier"))),
     ]
     identifiers = [exp.to_identifier(str(p), quoted=q) for p, q in parts if p]
+    if not identifiers or not parts[-1][0]:
+        # the node's id is not repeated: a model's name can hold PHI
+        raise BadInput(
+            "The dbt manifest has a node with no relation_name, name, alias, schema or database, "
+            "so it names no table; regenerate the manifest with `dbt compile`."
+        )
     table = exp.Table(this=identifiers[-1])
     if len(identifiers) > 1:
         table.set("db", identifiers[-2])
@@ -358,9 +368,7 @@ def plan(project: DbtProject, guard: NameGuard | None = None) -> DbtPlan:
             try:
                 trees[node.unique_id] = _inline_ephemerals(_parse_query(code, dialect), by_cte, dialect)
             except (SqlglotError, ValueError, RecursionError) as exc:
-                errors[node.unique_id] = (
-                    scrub(str(exc)) if isinstance(exc, SqlglotError) else type(exc).__name__
-                )
+                errors[node.unique_id] = scrub(exc) if isinstance(exc, SqlglotError) else type(exc).__name__
     files: dict[str, str] = {}
     nodes_of: dict[str, str] = {}
     texts: dict[str, str] = {}  # unique_id -> its statement
@@ -736,7 +744,7 @@ def _build(settings: Settings, project: DbtProject, progress: Progress) -> DbtRe
             progress=progress,
             description=f"dbt {project.name}",
             guard=guard,
-            sources=load_source_paths(folder),
+            sources=load_source_paths(folder, guard.location),
         )
         for name, uid in made.nodes_of.items():
             label = (

@@ -519,7 +519,7 @@ def _import(
             progress=progress,
             description=f"tracing {log}",
             guard=guard,
-            sources=load_source_paths(folder),
+            sources=load_source_paths(folder, guard.location),
         )
         origins.update(origins_new)
         graph.save(folder)

@@ -17,9 +17,12 @@ Names rarely have the word boundaries and capitals the scan relies on (`ssn_123-
 as spaces after NFKC, and then checked by shape: long digit runs, dates, first+last names in any
 case (the rules are beside `_shapes` below).
 
-An identifier is replaced whole (a partly recognized name must not leave its rest behind). A file
-path or URL is checked segment by segment, and a segment that holds an identifier is replaced with
-its file suffix kept (`/tmp/h_3f9a….csv`); the scheme and host of a URL are the recipient, not PHI,
+An identifier is replaced whole (a partly recognized name must not leave its rest behind); a dotted
+name (`john.smith`, table and column) is also read as a whole, and two parts that read as a name are
+both replaced. A file path or URL is checked segment by segment, each segment whole (`mr.garcia`,
+`pt.12345678`), and adjacent segments read together (`ssn/123-45/6789.csv`, `jane/doe/`); a segment
+that holds an identifier is replaced whole, only the last one keeping an alphabetic file extension
+(`/tmp/h_3f9a….csv`, never `h_….12345678`); the scheme and host of a URL are the recipient, not PHI,
 and are kept as written, while user and password before the host are dropped. Tokens are not PHI:
 guarding twice changes nothing.
 
@@ -49,7 +52,7 @@ from workbench.settings import Settings
 
 KEY_LABEL = "lineage-name"
 _TOKEN = re.compile(r"h_[0-9a-f]{16}|(\[[A-Za-z_]+\])+")
-_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+_SUFFIX = re.compile(r"\.[A-Za-z]{1,8}$")
 _HOST_KINDS = frozenset({IdentifierKind.URL, IdentifierKind.IP})
 
 
@@ -60,6 +63,7 @@ class NameGuard:
     key: bytes | None = None
     _names: dict[str, str] = field(default_factory=dict, repr=False)
     _locations: dict[str, str] = field(default_factory=dict, repr=False)
+    _pairs: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, settings: Settings) -> NameGuard:
@@ -86,10 +90,21 @@ class NameGuard:
     def _location(self, text: str) -> str:
         head, parts = _split_location(text)
         found: dict[int, list[Finding]] = {}
+        kept: dict[int, str] = {}  # segment -> the file extension its token keeps ("" for none)
+        last = len(parts) - 1
         for i, part in enumerate(parts):
-            stem = _stem(part)
-            if not _is_plain(stem) and (hits := _name_findings(part)):
-                found[i] = hits
+            suffix = _suffix(part) if i == last else ""
+            stem = part[: len(part) - len(suffix)]
+            if _TOKEN.fullmatch(stem):
+                continue
+            # the whole segment, and its stem alone: "mr.garcia", "pt.12345678", "john.smith"
+            whole = [] if _is_plain(part) else _name_findings(part)
+            alone = [] if not suffix or _is_plain(stem) else _name_findings(stem)
+            if whole or alone:
+                found[i] = whole or alone
+                # the extension is kept only when the identifier is in the stem and the extension
+                # itself is no name word ("jane_doe.csv" -> "h_….csv", "mr.garcia" -> "h_…")
+                kept[i] = suffix if alone and not _name_word(fold(suffix[1:])) else ""
         # an identifier across segments (a date written 04/12/1980): every segment it touches
         normal = [_normal(part) for part in parts]
         starts = [0]
@@ -102,14 +117,20 @@ class NameGuard:
                 if (
                     s < finding.end
                     and finding.start < s + len(normal[i])
-                    and not _TOKEN.fullmatch(_stem(parts[i]))
+                    and not _TOKEN.fullmatch(_stem(parts[i], i == last))
                 ):
                     found.setdefault(i, []).append(finding)
+        # ... and adjacent segments read as one name ("ssn/123-45/6789.csv", "jane/doe/")
+        for i, hits in _across_segments(normal, found).items():
+            if not _TOKEN.fullmatch(_stem(parts[i], i == last)):
+                found.setdefault(i, []).extend(hits)
         if not found and head == text[: len(head)]:
             return text
         for i, hits in found.items():
-            stem = _stem(parts[i])
-            parts[i] = self._token(parts[i], hits) + parts[i][len(stem) :]
+            suffix = kept.get(i, _suffix(parts[i]) if i == last else "")
+            if suffix and _name_word(fold(suffix[1:])):
+                suffix = ""
+            parts[i] = self._token(parts[i], hits) + suffix
         return head + "/".join(parts)
 
     def _token(self, text: str, found: Iterable[Finding]) -> str:
@@ -126,11 +147,33 @@ class NameGuard:
             return FILE_PREFIX + self.location(table.removeprefix(FILE_PREFIX))
         if table == UNRESOLVED_TABLE:
             return table
-        return ".".join(self.name(part) for part in table.split("."))
+        return ".".join(self.dotted(table.split(".")))
+
+    def dotted(self, parts: list[str]) -> list[str]:
+        """The parts of a dotted name guarded one by one and as a whole.
+
+        `john.smith` (table john, column smith) or `source.clinic.jane.doe` is a person's name
+        although no part is: two adjacent parts that read as one name are both tokenised.
+        """
+        guarded = [self.name(part) for part in parts]
+        for i in range(len(parts) - 1):
+            one, two = parts[i], parts[i + 1]
+            if guarded[i] != one or guarded[i + 1] != two or one == "*" or two == "*":
+                continue
+            pair = f"{one} {two}"
+            if self._pairs.get(pair) is None:
+                self._pairs[pair] = bool(_name_findings(pair)) and not _is_plain(pair)
+            if self._pairs[pair]:
+                guarded[i], guarded[i + 1] = self._token(one, ()), self._token(two, ())
+        return guarded
 
     def column(self, ref: ColumnRef) -> ColumnRef:
-        column = ref.column if ref.column == "*" else self.name(ref.column)
-        guarded = ColumnRef(self.table(ref.table), column)
+        if ref.table.startswith(FILE_PREFIX) or ref.table == UNRESOLVED_TABLE:
+            column = ref.column if ref.column == "*" else self.name(ref.column)
+            guarded = ColumnRef(self.table(ref.table), column)
+        else:
+            *table, column = self.dotted([*ref.table.split("."), ref.column])
+            guarded = ColumnRef(".".join(table), column)
         return ref if guarded == ref else guarded
 
     def record(self, record: FileRecord) -> FileRecord:
@@ -157,9 +200,20 @@ class NameGuard:
 
     def statement(self, statement: exp.Expr) -> exp.Expr:
         """Guard, in place, every identifier of `statement` and the location it writes to; returns it."""
+        dotted: dict[int, str] = {}  # identifiers of dotted names (`john.smith`) read as a whole
+        for node in list(statement.find_all(exp.Column, exp.Table)):
+            if not isinstance(node, (exp.Column, exp.Table)):
+                continue
+            parts = [p for p in node.parts if isinstance(p, exp.Identifier)]
+            if len(parts) > 1 and not any(p.name.startswith("@") for p in parts):
+                for part, guarded in zip(parts, self.dotted([p.name for p in parts]), strict=True):
+                    if guarded != part.name:
+                        dotted[id(part)] = guarded
         for identifier in list(statement.find_all(exp.Identifier)):
             name = identifier.name
-            guarded = self.location(name) if name.startswith("@") else self.name(name)
+            guarded = dotted.get(id(identifier)) or (
+                self.location(name) if name.startswith("@") else self.name(name)
+            )
             if guarded != name:
                 identifier.set("this", guarded)
                 identifier.set("quoted", True)  # a token is spelled exactly as made
@@ -327,10 +381,46 @@ def _person_words(keys: list[str]) -> bool:
     return False
 
 
-def _stem(part: str) -> str:
-    """A path segment without its file suffix ("x.csv" -> "x")."""
+def _suffix(part: str) -> str:
+    """The file extension of a last path segment: a dot and 1 to 8 letters ("x.csv" -> ".csv").
+
+    Never digits ("pt.12345678" has none) and never the whole segment (".profile" has none).
+    """
     suffix = _SUFFIX.search(part)
-    return part[: suffix.start()] if suffix and suffix.start() > 0 else part
+    return suffix.group() if suffix and suffix.start() > 0 else ""
+
+
+def _stem(part: str, last: bool = True) -> str:
+    """A path segment without its file suffix ("x.csv" -> "x"); only a last segment has one."""
+    return part[: len(part) - len(_suffix(part))] if last else part
+
+
+def _across_segments(normal: list[str], flagged: Iterable[int]) -> dict[int, list[Finding]]:
+    """Runs of 2 or 3 adjacent segments, none flagged alone, that hold an identifier read as one.
+
+    The segments are joined with a space and with a dash ("ssn/123-45/6789.csv" reads as
+    "ssn 123-45 6789.csv", "123/45/6789" as "123-45-6789", "jane/doe" as "jane doe"). A date
+    written year first across folders ("2024/01/01") is a partition, as in one name.
+    """
+    skip = set(flagged)
+    found: dict[int, list[Finding]] = {}
+    for size in (2, 3):
+        skip.update(found)  # three segments only when no two of them are the identifier
+        for start in range(len(normal) - size + 1):
+            window = range(start, start + size)
+            words = [normal[i] for i in window]
+            if skip.intersection(window) or any(not w or _TOKEN.fullmatch(_stem(w)) for w in words):
+                continue
+            dashed = "-".join(words)
+            if _YEAR_FIRST.fullmatch(dashed) or _YEAR_FIRST.fullmatch("".join(words)):
+                continue
+            hits = _name_findings(" ".join(words)) or [
+                f for f in scan_text(dashed) if f.kind not in _HOST_KINDS and f.kind not in _SHAPE_KINDS
+            ]
+            if hits:
+                for i in window:
+                    found.setdefault(i, []).extend(hits)
+    return found
 
 
 def _split_location(text: str) -> tuple[str, list[str]]:

@@ -8,8 +8,10 @@ its edges, its OpenLineage job name, its build errors and its ledger entry.
 
 A rebuild must still read the user's file, so the real path of every file whose key differs from
 it is kept in `lineage/source_paths.json`, inside the workspace (a 0700 folder) and written 0600.
-Nothing else reads it; a path whose key is itself is not written there. A missing or damaged map
-reads as empty: those files then count as gone on the next rebuild, never as something to show.
+Nothing else reads it; a path whose key is itself is not written there. The map is checked on load
+(an entry counts only when its key is the workspace guard's key of its path, and only SQL files
+are read through it); a missing or damaged map reads as empty, and a rebuild then keeps the
+records of the files it cannot find, never reading anything else in their place.
 """
 
 from __future__ import annotations
@@ -17,21 +19,38 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 SOURCE_PATHS_FILE = "source_paths.json"
 
 
-def load_source_paths(folder: Path) -> dict[str, str]:
-    """Guarded path -> real path of the user's SQL files (empty when none is recorded)."""
+# the files a rebuild may read through the map: what `workbench lineage build` finds in a folder
+SOURCE_SUFFIXES = (".sql",)
+
+
+def load_source_paths(folder: Path, guard: Callable[[str], str]) -> dict[str, str]:
+    """Guarded path -> real path of the user's SQL files (empty when none is recorded).
+
+    The map is not trusted: an entry is kept only when its key is `guard` (the workspace's
+    `NameGuard.location`, keyed by the workspace secret) of its real path, so an edited map cannot
+    point a stored file at another file, and only SQL files are ever read through it.
+    """
     try:
         data = json.loads((folder / SOURCE_PATHS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): str(v) for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+    return {
+        k: v
+        for k, v in data.items()
+        if isinstance(k, str)
+        and isinstance(v, str)
+        and k != v
+        and Path(v).suffix.lower() in SOURCE_SUFFIXES
+        and guard(v) == k
+    }
 
 
 def save_source_paths(folder: Path, paths: Mapping[str, str], keep: Iterable[str]) -> None:
@@ -57,4 +76,4 @@ def real_path(key: str, paths: Mapping[str, str]) -> Path:
     return Path(paths.get(key, key))
 
 
-__all__ = ["SOURCE_PATHS_FILE", "load_source_paths", "real_path", "save_source_paths"]
+__all__ = ["SOURCE_PATHS_FILE", "SOURCE_SUFFIXES", "load_source_paths", "real_path", "save_source_paths"]

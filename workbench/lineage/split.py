@@ -36,7 +36,6 @@ _CONTROL_OPENERS = {"IF": "THEN", "ELSEIF": "THEN", "ELSIF": "THEN", "WHILE": "D
 _CONTROL_WORDS = {"ELSE", "LOOP", "REPEAT", "BEGIN", "DECLARE_BLOCK"}
 _TRANSACTION_WORDS = {"TRANSACTION", "TRAN", "WORK", "DISTRIBUTED"}
 _END_WORDS = {"IF", "LOOP", "WHILE", "FOR", "REPEAT", "CASE", "TRY", "CATCH"}
-_SCRUB = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|\b\d[\w.:-]*")
 
 
 @dataclass(frozen=True)
@@ -67,10 +66,36 @@ class Statement:
     line: int
 
 
-def scrub(message: str) -> str:
-    """A parser message without quoted text or numbers, on one line."""
-    first = message.strip().splitlines()[0] if message.strip() else "could not parse"
-    return _SCRUB.sub("…", first)[:200]
+# A parser's message quotes the SQL (`Unknown option SMITH_123456789`, token reprs with their
+# comments), and no scrub of free text is safe: the message shown, returned and stored is one of
+# these fixed templates, chosen by what the parser said, never holding any of its text.
+_TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"unknown option", re.I), "unknown option"),
+    (re.compile(r"required keyword", re.I), "a required keyword is missing"),
+    (re.compile(r"^expect|expected|expecting", re.I), "cannot parse this statement (unexpected token)"),
+    (re.compile(r"unsupported|not supported|cannot (?:optimi|qualif)", re.I), "unsupported statement"),
+    (re.compile(r"unknown (?:table|column)|could not resolve|cannot resolve|ambiguous", re.I),
+     "a name could not be resolved"),
+    (re.compile(r"tokeni", re.I), "could not tokenize"),
+)  # fmt: skip
+_FALLBACK = "cannot parse this statement"
+
+
+def scrub(message: object) -> str:
+    """A fixed description of a parser error (`message` an exception or its text): no SQL text."""
+    if isinstance(message, BaseException):
+        name = type(message).__name__
+        text = str(message)
+        if name == "TokenError":
+            return "could not tokenize"
+        if name == "OptimizeError":
+            return "unsupported statement"
+    else:
+        text = str(message)
+    for pattern, template in _TEMPLATES:
+        if pattern.search(text):
+            return template
+    return _FALLBACK
 
 
 @contextmanager
