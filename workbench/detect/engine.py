@@ -10,8 +10,10 @@
 Odd input never crashes the engine: bytes are decoded as UTF-8 with invalid sequences replaced,
 lone surrogates become U+FFFD (offsets still count code points of the text given). The recognizers
 read a *view* of the text with as many code points: form feeds, vertical tabs and other control
-codes are spaces, a C1 code that is a Windows-1252 quote ("O\x92Brien") is that quote, and a
-replacement character between two letters ("Pt\ufffds") an apostrophe. Only windows of the text that
+codes are spaces, a C1 code that is a Windows-1252 quote ("O\x92Brien") is that quote (its dashes
+\x96/\x97 a hyphen, its double quotes \x93/\x94 a plain '"'), a replacement character between two
+letters ("Pt\ufffds") an apostrophe, and one between two digits ("508\ufffd555", a cp1252 dash read
+as UTF-8) a hyphen. Only windows of the text that
 are mostly junk (over `MAX_JUNK_SHARE` replacement, control or private-use characters) count as
 binary: they get the pattern recognizers over their printable runs; the rest of the text, names
 included, is read as usual. Long texts are cut into overlapping chunks (spaCy refuses texts over a
@@ -75,12 +77,16 @@ def _c1(code: int) -> str:
     return char if char.isprintable() else " "
 
 
-# The recognizers' view: control codes are spaces, C1 codes are Windows-1252 punctuation.
+# The recognizers' view: control codes are spaces, C1 codes are Windows-1252 punctuation, with its
+# en and em dashes as hyphens and its curly double quotes as '"' (the recognizers' own characters).
 _VIEW = str.maketrans(
     {code: " " for code in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
     | {code: _c1(code) for code in range(0x80, 0xA0)}
+    | {0x96: "-", 0x97: "-", 0x93: '"', 0x94: '"'}
 )
 _REPLACED_APOSTROPHE = re.compile("(?<=[^\\W\\d_])\ufffd(?=[^\\W\\d_])")
+# A replacement character between digits: a Windows-1252 dash (0x96, 0x97) read as UTF-8.
+_REPLACED_DASH = re.compile("(?<=[0-9])\ufffd(?=[0-9])")
 
 
 def clean(text: str | bytes) -> str:
@@ -92,7 +98,7 @@ def clean(text: str | bytes) -> str:
 
 def view(text: str) -> str:
     """What the recognizers read of cleaned `text`: the same length, control codes as spaces (see above)."""
-    return _REPLACED_APOSTROPHE.sub("'", text.translate(_VIEW))
+    return _REPLACED_DASH.sub("-", _REPLACED_APOSTROPHE.sub("'", text.translate(_VIEW)))
 
 
 @dataclass(frozen=True)
@@ -264,7 +270,7 @@ _BIRTH_CONTEXT = re.compile(
     r"[^.;\n\d]{0,12}$"
 )
 _BIRTH_YEAR = re.compile(
-    r"(?i:\bborn|\bb\.|\byob|\bdob|\bd\.o\.b\.?|date[ ]of[ ]birth|year[ ]of[ ]birth|birth[ ]?year)(?:[ ]+(?i:in|during|around|circa|c\.|ca\.))?"
+    r"(?i:\bborn|\bb\.|\byob|\bdob|\bd\.o\.b\.?|date[ ]of[ ]birth|year[ ]of[ ]birth|birth[ ]?year|birth[ ]?date|birthday)(?:[ ]+(?i:in|during|around|circa|c\.|ca\.))?"
     r"[:.,]?[ ]*(?P<year>1[89][0-9]{2}|20[0-9]{2})(?![0-9])"
 )
 

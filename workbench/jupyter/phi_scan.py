@@ -269,7 +269,17 @@ def mask_frame(
         for cell, text in zip(cells, texts, strict=True):
             findings = next(found) if text is not None else []
             if text is not None and whole and text.strip():
-                masked.append(_mask_cell(text, findings, tag.kinds, operator, key=key, days=days))
+                masked.append(
+                    _mask_cell(
+                        text,
+                        findings,
+                        tag.kinds,
+                        operator,
+                        key=key,
+                        days=days,
+                        birth=_birth_column(tag.column),
+                    )
+                )
             elif text is not None and findings:
                 masked.append(apply(text, findings, operator, key=key, days=days)[0])
             else:
@@ -290,18 +300,43 @@ def _mask_cell(
     *,
     key: bytes | None,
     days: int | None,
+    birth: bool = False,
 ) -> str:
-    """A whole cell of an identifier column, masked as the kind a finding covering it says (else the column's)."""
+    """A whole cell of an identifier column, masked as the kind a finding covering it says (else the column's).
+
+    In a birth-date column (`birth`) a date is masked as the text operators mask a birth date: the
+    finding is given the engine's ``birth_date`` recognizer, so `operators.replacement` applies its
+    90+ rule (a person 90 or older gets ``90+`` under ``shift`` and ``generalize``, never a date).
+    """
+    from workbench.detect.engine import BIRTH_DATE
     from workbench.detect.finding import Finding
     from workbench.detect.operators import replacement
+    from workbench.kinds import IdentifierKind
+    from workbench.safe_harbor import AGE_TOP_LABEL
 
     value = text.strip()
     start = len(text) - len(text.lstrip())
     covering = [f.kind for f in findings if f.start <= start and f.end >= start + len(value)]
     kind = covering[0] if covering else kinds[0]
+    recognizer = BIRTH_DATE if birth and kind == IdentifierKind.DATE else "column"
+    finding = Finding(kind, 0, len(value), 1.0, recognizer)
     if operator == "generalize":
+        if recognizer == BIRTH_DATE and replacement(finding, value, operator) == AGE_TOP_LABEL:
+            return AGE_TOP_LABEL
         return _generalize_cell(kind, value)
-    return replacement(Finding(kind, 0, len(value), 1.0, "column"), value, operator, key=key, days=days)
+    return replacement(finding, value, operator, key=key, days=days)
+
+
+# Column names (squashed) that hold a birth date or birth year: "dob", "BIRTHDATE", "date_of_birth".
+_BIRTH_COLUMN = re.compile(r"(?:.*birth(?!place).*|dob|.*dob|yob|born.*)")
+
+
+def _birth_column(column: object) -> bool:
+    """True when the column name says it holds birth dates (not a birthplace)."""
+    from workbench.detect.column_hints import squash
+
+    name = squash(_label(column))
+    return bool(_BIRTH_COLUMN.fullmatch(name)) and "placeofbirth" not in name
 
 
 def _generalize_cell(kind: IdentifierKind, value: str) -> str:

@@ -9,7 +9,11 @@ Also found: dotted dates ("03.04.2021", "1931.05.03"; with a two-digit year only
 such as "D/C", "seen", "on"), compact ones ("03MAY2021", "3MAY21"; "20210503" after a date word),
 "May '21", days before months ("4 March", "3rd of March") and dates in words ("MARCH FOURTH",
 "twelve March twenty twenty-one"). A slash pair after a clinical scale or lab word ("Strength 4/5",
-"Murmur 2/6", "Apgar 8/9", "Hgb 12/3") is a score, not a date (`slash_pair_is_a_score`).
+"Murmur 2/6", "Apgar 8/9", "Hgb 12/3", "Katz ADL 4/6") is a score, not a date (`slash_pair_is_a_score`).
+A dashed date with a two-digit year ("05-03-31") is a date only after a date word ("DOB", "admitted",
+"seen") and with a valid month and day ("12-34-56" is none); alone it is as often a score, a range
+or a lab. A year after "Birthdate" is the birth year of someone 90 or older ("Birthdate 1931"), or
+nothing.
 """
 
 from __future__ import annotations
@@ -119,6 +123,9 @@ _MAY_AS_VERB = (
 )
 
 
+_AGE_TOP_CODE = 90  # Safe Harbor aggregates ages over 89 (and the birth years that give them)
+
+
 def _valid(year: int, month: int, day: int) -> bool:
     try:
         date(year, month, day)
@@ -159,13 +166,13 @@ def reject(text: str) -> bool:
         if years and not 1800 <= years[0] <= 2200:
             return True
         return bool(days) and not _valid(years[0] if years else 2000, month, days[0])
+    if re.fullmatch(r"[0-9]{4}", text):  # "Birthdate 1931": a birth year, PHI only when the person is 90+
+        return date.today().year - int(text) < _AGE_TOP_CODE
     if re.match(r"[0-9]{4}", text):  # ISO (or dotted): year first
         year, month, day, *clock = numbers
         return not _valid(year, month, day) or (len(clock) >= 2 and (clock[0] > 23 or clock[1] > 59))
     first, second, year = numbers[:3]
-    if year < 100:
-        if "-" in text:  # "3-4-21" is as often a score or a range as a date
-            return True
+    if year < 100:  # "3-4-21" is as often a score or a range as a date: its pattern needs a date word
         year += 2000 if year < 50 else 1900
     return not (_valid(year, first, second) or _valid(year, second, first))
 
@@ -173,7 +180,7 @@ def reject(text: str) -> bool:
 # Scales, grades and labs whose values are written as a slash pair: "Strength 4/5", "Murmur 2/6".
 _SCALE_WORDS = frozenset(
     (
-        "apgar", "ashworth", "braden", "cam", "cog", "epworth", "fim", "gad", "gcs", "grade", "graded", "hb",
+        "adl", "adls", "iadl", "iadls", "katz", "apgar", "ashworth", "braden", "cam", "cog", "epworth", "fim", "gad", "gcs", "grade", "graded", "hb",
         "hct", "hgb", "mmse", "moca", "morse", "motor", "murmur", "nihss", "phq", "power", "pulses", "rass",
         "reflexes", "score", "scored", "scale", "strength", "tanner", "dtr", "dtrs", "mrc", "sats",
     )
@@ -227,8 +234,20 @@ DATE = Recognizer(
         Pattern(
             "date_numeric",
             token_start("[0-9]", r"[\w./-]")
-            + r"[0-9]?([/-])[0-9]{1,2}\1(?:[0-9]{4}|[0-9]{2})(?![\w/-]|\.[0-9])",
+            + r"[0-9]?(?:/[0-9]{1,2}/(?:[0-9]{4}|[0-9]{2})|-[0-9]{1,2}-[0-9]{4})(?![\w/-]|\.[0-9])",
             0.6,
+        ),
+        Pattern(  # "05-03-31": as often a score, a range or a lab as a date, so only after a date word
+            "date_dashed_short",
+            token_start("[0-9]", r"[\w./-]") + r"[0-9]?-[0-9]{1,2}-[0-9]{2}(?![\w/-]|\.[0-9])",
+            0.2,
+        ),
+        Pattern(  # "Birthdate 1931": a year alone is no date, but the birth year of someone 90 or older is
+            "date_birth_year",
+            r"(?<![\w])(?i:birth[ ]?date|birthday)(?:[ ]*:)?[ ]*(?P<year>1[89][0-9]{2})(?![\w/.-]|[.,][0-9])",
+            0.7,
+            group="year",
+            keywords=("birth",),
         ),
         Pattern(
             "date_month_name",
@@ -335,6 +354,7 @@ DATE = Recognizer(
     context=(
         "date",
         "dob",
+        "b",  # "D.O.B. 05-03-31", "b. 05-03-31": the scan reads words as letter runs
         "on",
         "since",
         "until",

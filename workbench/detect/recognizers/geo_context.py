@@ -4,7 +4,8 @@ address or a preposition.
 - "McDonald County", "ORANGE PARISH": capitalized words before County/Parish/Borough.
 - "..., East Kristen, MA 02366", "Boston, MA": the words before a state abbreviation (and ZIP).
 - "FROM DAISYHAVEN W/ CP", "lives in West Aprilhaven": capitalized words after from/in/near that are
-  not common English, clinical vocabulary or a state (a state alone is not an identifier). Weak alone.
+  not common English, clinical vocabulary, a department ("from Cardiology") or a state (a state alone
+  is not an identifier). Weak alone.
 - "lives in Fall River, MA", "moved to Little Rock AR 72201", "Salem, MA 01970": one to three
   capitalized words after a residence phrase (or opening a line) and before a state code or a ZIP are
   a city, whatever else the words mean (`CITY_BEFORE_STATE`); "Lives in Fall River." at the end of a
@@ -255,6 +256,114 @@ _NOT_PLACE_WORDS = frozenset(
 )
 
 
+# Clinical departments and specialties: "Referred from Cardiology.", "Transferred from PACU." name a
+# service, not a place (`reject`), in any case.
+_DEPARTMENT_WORDS = frozenset(
+    [
+        "cardiology",
+        "cards",
+        "neurology",
+        "neuro",
+        "oncology",
+        "onc",
+        "heme",
+        "hemonc",
+        "hematology",
+        "pediatrics",
+        "paediatrics",
+        "peds",
+        "rehab",
+        "rehabilitation",
+        "icu",
+        "micu",
+        "sicu",
+        "nicu",
+        "picu",
+        "cvicu",
+        "ccu",
+        "cticu",
+        "pacu",
+        "pcu",
+        "ed",
+        "er",
+        "or",
+        "surgery",
+        "surgical",
+        "neurosurgery",
+        "ortho",
+        "orthopedics",
+        "orthopaedics",
+        "gi",
+        "gastroenterology",
+        "gastro",
+        "hepatology",
+        "nephrology",
+        "renal",
+        "pulmonology",
+        "pulmonary",
+        "pulm",
+        "urology",
+        "dermatology",
+        "derm",
+        "psychiatry",
+        "psych",
+        "radiology",
+        "ir",
+        "obstetrics",
+        "ob",
+        "obgyn",
+        "gyn",
+        "gynecology",
+        "l&d",
+        "endocrinology",
+        "endo",
+        "rheumatology",
+        "rheum",
+        "ent",
+        "otolaryngology",
+        "ophthalmology",
+        "optometry",
+        "anesthesia",
+        "anesthesiology",
+        "emergency",
+        "triage",
+        "telemetry",
+        "tele",
+        "medicine",
+        "geriatrics",
+        "cardiothoracic",
+        "ctsurg",
+        "vascular",
+        "trauma",
+        "transplant",
+        "burn",
+        "burns",
+        "medsurg",
+        "med-surg",
+        "step-down",
+        "stepdown",
+        "dialysis",
+        "infectious",
+        "id",
+        "pathology",
+        "podiatry",
+        "palliative",
+        "hospice",
+        "outpatient",
+        "inpatient",
+        "neonatology",
+        "nursery",
+        "labor",
+        "delivery",
+        "postpartum",
+        "antepartum",
+        "urgent",
+        "primary",
+        "pcp",
+    ]
+)
+
+
 @functools.cache
 def regions() -> frozenset[str]:
     """Lower-case names of countries (ISO 3166-1), US states and territories, continents: never a GEO finding."""
@@ -294,6 +403,8 @@ def reject(text: str) -> bool:
     significant = [word for word in words if word.lower().rstrip(".") not in _PLACE_PREFIXES]
     if not significant:
         return True
+    if any(word.lower().rstrip(".") in _DEPARTMENT_WORDS for word in significant):
+        return True  # a department or specialty ("from Cardiology"), not a place
     for word in significant:
         if (word.isupper() and len(word) <= 3) or word.lower() in ("dr", "mr", "mrs", "ms", "miss", "prof"):
             return True
