@@ -145,6 +145,7 @@ NOT_FOUND = [
     ("PT/OT EVAL", None),
     ("ISOLATION: CONTACT FOR MRSA", None),
     ("Seen by Podiatry.", None),
+    ("Transferred from Rehab.", None),
     ("D.O.B.", None),
     ("Patient: [REDACTED]", None),
 ]
