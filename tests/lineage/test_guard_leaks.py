@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from tests.lineage.test_guarded_sources import leaks, run
-from workbench.lineage.build import lineage_folder
+from workbench.lineage.build import lineage_folder, trace_files
 from workbench.lineage.graph import LineageGraph
 from workbench.lineage.safe_names import NameGuard
 from workbench.lineage.source_paths import SOURCE_PATHS_FILE
@@ -16,6 +17,7 @@ from workbench.lineage.sql import ColumnRef
 from workbench.settings import Settings
 
 KEY = b"k" * 32
+PIPELINES = REPO / "data" / "synthetic" / "pipelines"
 
 # (location, values that must not survive)
 DOTTED_SEGMENTS = [
@@ -74,6 +76,30 @@ def test_a_dotted_name_is_checked_as_a_whole(table: str, values: list[str]) -> N
     guarded = NameGuard(KEY).table(table)
     assert all(v not in guarded for v in values), guarded
     assert NameGuard(KEY).table("main.patients") == "main.patients"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [  # ordinary dotted names are kept: the pair rule is the dictionary's, not the detector's
+        "mart.mart_265",
+        "mart.mart_265.amount",
+        "stg.stg_visits.provider",
+        "main.orders.amount",
+        "clinic.main.patients",
+        "staging.grace_period.days",
+        "int.int_001.patient_id",
+        "dim.dim_provider.city",
+    ],
+)
+def test_an_ordinary_dotted_name_is_kept(table: str) -> None:
+    assert NameGuard(KEY).table(table) == table
+
+
+def test_the_repo_pipelines_keep_every_name() -> None:
+    """Built with a keyed guard, no table or column of the project's own pipelines becomes a token."""
+    files = [(str(p), p.read_text(encoding="utf-8")) for p in sorted(PIPELINES.glob("*.sql"))]
+    assert len(files) >= 5
+    assert trace_files(files, guard=NameGuard(KEY)) == trace_files(files)
 
 
 def test_a_table_and_column_that_read_as_a_name_are_tokenised() -> None:

@@ -162,7 +162,7 @@ class NameGuard:
                 continue
             pair = f"{one} {two}"
             if self._pairs.get(pair) is None:
-                self._pairs[pair] = bool(_name_findings(pair)) and not _is_plain(pair)
+                self._pairs[pair] = _name_pair(one, two)
             if self._pairs[pair]:
                 guarded[i], guarded[i + 1] = self._token(one, ()), self._token(two, ())
         return guarded
@@ -379,6 +379,24 @@ def _person_words(keys: list[str]) -> bool:
         if (i and keys[i - 1] in _NAME_CUES) or (i + 1 < len(keys) and keys[i + 1] in _NAME_CUES):
             return True
     return False
+
+
+_SINGLE_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _name_pair(one: str, two: str) -> bool:
+    """Two dotted parts that are each one word and together a first and a last name (`john.smith`).
+
+    Only the dictionary pair rule: the detector's looser rules read ordinary table and column
+    pairs (`orders.amount`, `stg_visits.provider`) as names.
+    """
+    if not (_SINGLE_WORD.fullmatch(one) and _SINGLE_WORD.fullmatch(two)):
+        return False
+    first, second = fold(one), fold(two)
+    if not (_name_word(first) and _name_word(second)):
+        return False
+    a, b = evidence(first), evidence(second)
+    return bool((a.first_rank and b.last_rank) or (a.last_rank and b.first_rank))
 
 
 def _suffix(part: str) -> str:
