@@ -103,3 +103,14 @@ class NameRecognizer:
     abbreviations: frozenset[str] = frozenset()
     context: tuple[str, ...] = ()
     reject: Callable[[str, str], bool] = lambda word, following: False
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn (mod 10) check of a string of digits, check digit last (cards, NPIs)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0

@@ -8,23 +8,13 @@ label a number that fails the check is still an identifier (a typo, a made-up te
 
 from __future__ import annotations
 
-from workbench.detect.recognizer import DIGIT_RUN, Pattern, Recognizer
+from workbench.detect.recognizer import DIGIT_RUN, Pattern, Recognizer, luhn_valid
 from workbench.kinds import IdentifierKind
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def reject(text: str) -> bool:
     """True unless ten digits starting 1 or 2 that pass the Luhn check over ``80840`` + the digits."""
-    return len(text) != 10 or text[0] not in "12" or not _luhn_valid("80840" + text)
+    return len(text) != 10 or text[0] not in "12" or not luhn_valid("80840" + text)
 
 
 NPI = Recognizer(

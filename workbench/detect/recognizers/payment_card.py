@@ -12,19 +12,8 @@ from __future__ import annotations
 
 import re
 
-from workbench.detect.recognizer import Pattern, Recognizer, token_start
+from workbench.detect.recognizer import Pattern, Recognizer, luhn_valid, token_start
 from workbench.kinds import IdentifierKind
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn (mod 10) check of a string of digits, check digit last."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def _digits(text: str) -> str:
